@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * bpfcap capture programs. One BPF object is opened once per probe: its .rodata carries that
+ * probe's settings, exactly one of its programs is loaded (picked by the loader from the
+ * tracepoint's BTF prototype), and the maps are shared between all instances.
+ *
+ * Data path per packet: read metadata from the skb, pick the capture start (MAC header if set,
+ * else network header, else skb->data), then
+ *  - linear bytes: bpf_probe_read_kernel() straight into a ring buffer record whose size is the
+ *    smallest tier that fits (ring records need a constant size);
+ *  - bytes in paged fragments wanted by the snaplen: bpf_skb_output() (tp_btf only), which
+ *    appends skb bytes from skb->data (frags included) to our header in a perf sample.
+ * Every packet seen is counted exactly once as captured, lost or filtered, per probe and CPU.
+ */
+#include "vmlinux_min.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "bpfcap/capture_abi.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Per-instance (per-probe) settings, set before load. */
+const volatile __u32 probe_id = 0;
+const volatile __u32 snaplen = 262144;
+const volatile __u32 use_skb_output = 1;
+/* Ring-buffer wakeup policy: wake the reader when it has not been woken for wakeup_idle_ns
+ * (so a lone packet is delivered at once) or when wakeup_bytes are waiting; otherwise batch. */
+const volatile __u64 wakeup_bytes = 1 << 20;
+const volatile __u64 wakeup_idle_ns = 1000000;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 24); /* resized from --ring-size */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} skbout SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BPFCAP_MAX_PROBES);
+	__type(key, __u32);
+	__type(value, struct bpfcap_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfcap_wakeup);
+} wakeup SEC(".maps");
+
+/* Header plus the bytes in front of skb->data: the perf-sample prefix of bpf_skb_output(). */
+struct skbout_meta {
+	struct bpfcap_event ev;
+	__u8 pre[BPFCAP_PRE_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BPFCAP_NEST_MAX);
+	__type(key, __u32);
+	__type(value, struct skbout_meta);
+} metabuf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} nesting SEC(".maps");
+
+#define MAC_UNSET ((__u16)~0U)
+
+static __always_inline __u64 wake_flags(__u64 now)
+{
+	__u32 k = 0;
+	struct bpfcap_wakeup *w = bpf_map_lookup_elem(&wakeup, &k);
+
+	if (!w)
+		return 0;
+	if (now - w->last_ns >= wakeup_idle_ns ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes) {
+		w->last_ns = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* Ring records need a constant size: each tier is its own subprogram (so the compiler cannot
+ * merge the copies and lose the bound), and the caller picks the smallest that fits. */
+#define RING_TIER(SZ)                                                                          \
+	static __noinline int ring_tier_##SZ(const struct bpfcap_event *ev, const void *src,  \
+					     __u32 n)                                          \
+	{                                                                                      \
+		struct {                                                                        \
+			struct bpfcap_event ev;                                                 \
+			__u8 data[SZ];                                                          \
+		} *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);                             \
+                                                                                               \
+		if (!r)                                                                         \
+			return -1;                                                              \
+		__builtin_memcpy(&r->ev, ev, sizeof(*ev));                                      \
+		barrier_var(n);                                                                 \
+		if (n > (SZ))                                                                   \
+			n = (SZ);                                                               \
+		if (n && bpf_probe_read_kernel(r->data, n, src))                               \
+			r->ev.cap_len = 0;                                                      \
+		bpf_ringbuf_submit(r, wake_flags(r->ev.ts_boot));                               \
+		return 0;                                                                       \
+	}
+
+RING_TIER(64)
+RING_TIER(128)
+RING_TIER(256)
+RING_TIER(512)
+RING_TIER(768)
+RING_TIER(1024)
+RING_TIER(1536)
+RING_TIER(2048)
+RING_TIER(4096)
+RING_TIER(9216)
+RING_TIER(16384)
+RING_TIER(32768)
+RING_TIER(65000)
+
+_Static_assert(BPFCAP_CAP_MAX == 65000, "largest ring tier must be BPFCAP_CAP_MAX");
+
+static __always_inline int ring_emit(const struct bpfcap_event *ev, const void *src, __u32 n)
+{
+#define TRY(SZ)                                                                                \
+	if (n <= (SZ))                                                                         \
+		return ring_tier_##SZ(ev, src, n);
+	TRY(64)
+	TRY(128)
+	TRY(256)
+	TRY(512)
+	TRY(768)
+	TRY(1024)
+	TRY(1536)
+	TRY(2048)
+	TRY(4096)
+	TRY(9216)
+	TRY(16384)
+	TRY(32768)
+	TRY(65000)
+#undef TRY
+	return -1;
+}
+
+/*
+ * The capture itself. `trusted` is a compile-time constant: tp_btf programs get BTF-typed
+ * pointers that can be read directly and handed to bpf_skb_output(); raw_tp programs read
+ * everything through bpf_probe_read_kernel() (BPF_CORE_READ).
+ */
+static __always_inline int capture(struct sk_buff *skb, struct net_device *argdev,
+				   bool has_reason, __u32 reason, __u64 location, bool trusted)
+{
+	__u32 key = probe_id, zero = 0;
+	struct bpfcap_counters *c = bpf_map_lookup_elem(&counters, &key);
+	struct bpfcap_event ev_local, *ev = &ev_local;
+	struct net_device *dev;
+	struct sock *sk;
+	unsigned char *head;
+	__u32 data_off, tail, start, linear, want, n;
+	__u16 mac, net;
+
+	if (!c || !skb)
+		return 0;
+	c->seen++;
+
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->ts_boot = bpf_ktime_get_boot_ns();
+	ev->skb_addr = (__u64)skb;
+	ev->location = location;
+	ev->probe_id = probe_id;
+	ev->cpu = bpf_get_smp_processor_id();
+	if (has_reason) {
+		ev->reason = reason;
+		ev->flags |= BPFCAP_EV_HAS_REASON;
+	}
+
+	if (trusted) {
+		dev = argdev ? argdev : skb->dev;
+		head = skb->head;
+		data_off = (__u32)(skb->data - head);
+		tail = skb->tail;
+		mac = skb->mac_header;
+		net = skb->network_header;
+		ev->len = skb->len;
+		ev->data_len = skb->data_len;
+		ev->skb_iif = skb->skb_iif;
+		ev->mark = skb->mark;
+		ev->protocol = bpf_ntohs(skb->protocol);
+		ev->queue = skb->queue_mapping;
+		ev->pkt_type = BPF_CORE_READ_BITFIELD(skb, pkt_type);
+		if (dev) {
+			ev->ifindex = dev->ifindex;
+			ev->dev_type = dev->type;
+			ev->netns = dev->nd_net.net->ns.inum;
+			bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname), dev->name);
+		}
+		if (!ev->netns) {
+			/* skb->dev is unioned with dev_scratch on socket queues: use the socket */
+			sk = skb->sk;
+			if (sk)
+				ev->netns = sk->__sk_common.skc_net.net->ns.inum;
+		}
+	} else {
+		dev = argdev ? argdev : BPF_CORE_READ(skb, dev);
+		head = BPF_CORE_READ(skb, head);
+		data_off = (__u32)(BPF_CORE_READ(skb, data) - head);
+		tail = BPF_CORE_READ(skb, tail);
+		mac = BPF_CORE_READ(skb, mac_header);
+		net = BPF_CORE_READ(skb, network_header);
+		ev->len = BPF_CORE_READ(skb, len);
+		ev->data_len = BPF_CORE_READ(skb, data_len);
+		ev->skb_iif = BPF_CORE_READ(skb, skb_iif);
+		ev->mark = BPF_CORE_READ(skb, mark);
+		ev->protocol = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+		ev->queue = BPF_CORE_READ(skb, queue_mapping);
+		ev->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+		if (dev) {
+			ev->ifindex = BPF_CORE_READ(dev, ifindex);
+			ev->dev_type = BPF_CORE_READ(dev, type);
+			ev->netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+			bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname), &dev->name);
+		}
+		if (!ev->netns) {
+			sk = BPF_CORE_READ(skb, sk);
+			if (sk)
+				ev->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+		}
+	}
+	if (argdev)
+		ev->flags |= BPFCAP_EV_DEV_ARG;
+	{
+		__u64 id = bpf_get_current_pid_tgid();
+
+		ev->tgid = (__u32)(id >> 32);
+		ev->tid = (__u32)id;
+		bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	}
+
+	/* Capture start: MAC header if set (skb_mac_header_was_set), else the network header
+	 * when it lies in front of the data, else skb->data. */
+	if (mac != MAC_UNSET && mac <= data_off) {
+		start = mac;
+		ev->start = BPFCAP_START_MAC;
+	} else if (net != 0 && net <= data_off) {
+		start = net;
+		ev->start = BPFCAP_START_NET;
+	} else {
+		start = data_off;
+		ev->start = BPFCAP_START_DATA;
+	}
+	ev->net_off = (net >= start && net <= data_off && net - start < 0xffff &&
+		       ev->start != BPFCAP_START_DATA) ? net - start : 0xffff;
+	ev->pre_len = data_off - start;
+
+	/* Bytes wanted: up to the snaplen, of the whole packet (pre + len). */
+	want = ev->pre_len + ev->len;
+	if (want > snaplen)
+		want = snaplen;
+	linear = tail > start ? tail - start : 0;
+
+	if (want > linear && ev->data_len) {
+		if (trusted && use_skb_output) {
+			/* paged bytes wanted: bpf_skb_output copies from skb->data, frags included */
+			__u32 *lvl = bpf_map_lookup_elem(&nesting, &zero);
+			struct skbout_meta *m;
+			__u32 idx, pre, out;
+			long err;
+
+			if (!lvl)
+				return 0;
+			idx = *lvl;
+			if (idx >= BPFCAP_NEST_MAX) {
+				c->lost_nested++;
+				return 0;
+			}
+			m = bpf_map_lookup_elem(&metabuf, &idx);
+			if (!m) {
+				c->lost_nested++;
+				return 0;
+			}
+			(*lvl)++;
+			pre = ev->pre_len;
+			if (pre > BPFCAP_PRE_MAX) {
+				/* keep the last BPFCAP_PRE_MAX header bytes in front of the data */
+				start = data_off - BPFCAP_PRE_MAX;
+				pre = BPFCAP_PRE_MAX;
+				ev->pre_len = pre;
+				ev->net_off = 0xffff;
+				want = pre + ev->len;
+				if (want > snaplen)
+					want = snaplen;
+			}
+			out = want > pre ? want - pre : 0;
+			if (out > BPFCAP_CAP_MAX - BPFCAP_PRE_MAX) {
+				out = BPFCAP_CAP_MAX - BPFCAP_PRE_MAX;
+				ev->flags |= BPFCAP_EV_CAP_LIMIT;
+			}
+			if (out > ev->len)
+				out = ev->len;
+			ev->cap_len = pre + out;
+			ev->flags |= BPFCAP_EV_SKB_OUTPUT;
+			__builtin_memcpy(&m->ev, ev, sizeof(*ev));
+			pre &= BPFCAP_PRE_MAX * 2 - 1;
+			if (pre > BPFCAP_PRE_MAX)
+				pre = BPFCAP_PRE_MAX;
+			if (pre && bpf_probe_read_kernel(m->pre, pre, head + start))
+				__builtin_memset(m->pre, 0, sizeof(m->pre));
+			err = bpf_skb_output(skb, &skbout, ((__u64)out << 32) | BPF_F_CURRENT_CPU, m,
+					     sizeof(m->ev) + pre);
+			(*lvl)--;
+			if (err) {
+				c->lost_perf++;
+				return 0;
+			}
+			c->captured++;
+			if (ev->cap_len < ev->pre_len + ev->len)
+				c->truncated++;
+			return 0;
+		}
+		ev->flags |= BPFCAP_EV_PAGED_MISSED;
+	}
+
+	n = want < linear ? want : linear;
+	if (n > BPFCAP_CAP_MAX) {
+		n = BPFCAP_CAP_MAX;
+		ev->flags |= BPFCAP_EV_CAP_LIMIT;
+	}
+	ev->cap_len = n;
+	if (ring_emit(ev, head + start, n)) {
+		c->lost_ring++;
+		return 0;
+	}
+	c->captured++;
+	if (n < ev->pre_len + ev->len)
+		c->truncated++;
+	return 0;
+}
+
+/*
+ * Program templates. The loader picks the one whose argument positions match the tracepoint's
+ * BTF prototype (ctx[i] is argument i after the tracepoint's hidden __data), sets the attach
+ * target and loads only that one. BPF_PROG-style typed access: the verifier types ctx[i] from
+ * the prototype, so `skb` is a trusted struct sk_buff pointer.
+ */
+#define TP_SKB(SKB)                                                                          \
+	SEC("tp_btf")                                                                          \
+	int tp_skb##SKB(__u64 *ctx)                                                            \
+	{                                                                                      \
+		return capture((struct sk_buff *)ctx[SKB], NULL, false, 0, 0, true);      \
+	}
+
+#define TP_SKB_DEV(SKB, DEV)                                                                 \
+	SEC("tp_btf")                                                                          \
+	int tp_skb##SKB##_dev##DEV(__u64 *ctx)                                                 \
+	{                                                                                      \
+		return capture((struct sk_buff *)ctx[SKB], (struct net_device *)ctx[DEV], \
+			       false, 0, 0, true);                                             \
+	}
+
+#define RAW_SKB(SKB)                                                                         \
+	SEC("raw_tp")                                                                          \
+	int raw_skb##SKB(struct bpf_raw_tracepoint_args *ctx)                                  \
+	{                                                                                      \
+		return capture((struct sk_buff *)ctx->args[SKB], NULL, false, 0, 0, false); \
+	}
+
+#define RAW_SKB_DEV(SKB, DEV)                                                                \
+	SEC("raw_tp")                                                                          \
+	int raw_skb##SKB##_dev##DEV(struct bpf_raw_tracepoint_args *ctx)                       \
+	{                                                                                      \
+		return capture((struct sk_buff *)ctx->args[SKB],                           \
+			       (struct net_device *)ctx->args[DEV], false, 0, 0, false);       \
+	}
+
+TP_SKB(0)
+TP_SKB(1)
+TP_SKB(2)
+TP_SKB(3)
+TP_SKB_DEV(0, 1) /* net:net_dev_start_xmit(skb, dev) */
+TP_SKB_DEV(0, 2) /* net:net_dev_xmit(skb, rc, dev, len) */
+RAW_SKB(0)
+RAW_SKB(1)
+RAW_SKB(2)
+RAW_SKB(3)
+RAW_SKB_DEV(0, 1)
+RAW_SKB_DEV(0, 2)
+
+/* skb:kfree_skb(skb, location, reason[, rx_sk]): the drop reason is argument 2 since 5.17. */
+SEC("tp_btf")
+int tp_kfree_skb(__u64 *ctx)
+{
+	return capture((struct sk_buff *)ctx[0], NULL, true, (__u32)ctx[2], ctx[1], true);
+}
+
+SEC("raw_tp")
+int raw_kfree_skb(struct bpf_raw_tracepoint_args *ctx)
+{
+	return capture((struct sk_buff *)ctx->args[0], NULL, true, (__u32)ctx->args[2],
+		       ctx->args[1], false);
+}

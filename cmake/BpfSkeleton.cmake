@@ -1,0 +1,43 @@
+# BPF objects and libbpf skeletons (STYLE.md C8).
+find_program(BPF_CLANG NAMES clang-16 clang-15 clang-14 clang REQUIRED
+             DOC "clang used for --target=bpf")
+find_program(BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin REQUIRED)
+
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|amd64")
+  set(BPF_ARCH x86)
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64")
+  set(BPF_ARCH arm64)
+else()
+  message(FATAL_ERROR "unsupported architecture ${CMAKE_SYSTEM_PROCESSOR}")
+endif()
+
+set(BPF_WARNINGS -Wall -Wextra)
+if(BPFCAP_WERROR)
+  list(APPEND BPF_WARNINGS -Werror)
+endif()
+
+function(bpf_skeleton name)
+  cmake_parse_arguments(PARSE_ARGV 1 A "" "SOURCE" "DEPENDS")
+  set(src ${CMAKE_CURRENT_SOURCE_DIR}/${A_SOURCE})
+  set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.bpf.o)
+  set(skel ${CMAKE_CURRENT_BINARY_DIR}/${name}.skel.h)
+  add_custom_command(OUTPUT ${obj}
+    COMMAND ${BPF_CLANG} --target=bpf -D__TARGET_ARCH_${BPF_ARCH} -g -O2
+            ${BPF_WARNINGS} -fno-stack-protector
+            -I${PROJECT_SOURCE_DIR}/include -I${PROJECT_SOURCE_DIR}/bpf
+            -idirafter /usr/include/${CMAKE_LIBRARY_ARCHITECTURE}
+            -MD -MT ${obj} -MF ${obj}.d -c ${src} -o ${obj}.tmp
+    COMMAND ${BPFTOOL} gen object ${obj} ${obj}.tmp
+    COMMAND ${CMAKE_COMMAND} -E remove ${obj}.tmp
+    DEPENDS ${src} ${A_DEPENDS} DEPFILE ${obj}.d
+    COMMENT "BPF ${name}.bpf.o" VERBATIM)
+  add_custom_command(OUTPUT ${skel}
+    COMMAND sh -c "\"$0\" gen skeleton \"$1\" > \"$2.tmp\" && mv \"$2.tmp\" \"$2\""
+            ${BPFTOOL} ${obj} ${skel}
+    DEPENDS ${obj} COMMENT "GEN-SKEL ${name}.skel.h" VERBATIM)
+  add_custom_target(${name}_skel_gen DEPENDS ${skel})
+  add_library(${name}_skel INTERFACE)
+  add_dependencies(${name}_skel ${name}_skel_gen)
+  target_include_directories(${name}_skel INTERFACE ${CMAKE_CURRENT_BINARY_DIR})
+  target_link_libraries(${name}_skel INTERFACE PkgConfig::LIBBPF)
+endfunction()

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The capture core: loads one BPF program instance per probe, attaches it through a BPF link,
+ * and delivers records from the ring buffer and the perf buffer to a callback. */
+#ifndef BPFCAP_CAPTURE_H
+#define BPFCAP_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bpfcap/capture_abi.h"
+#include "probe.h"
+
+struct capture_opts {
+	const struct probe_info *probes;
+	int nprobes;
+	uint32_t snaplen;
+	uint64_t ring_size;      /* bytes, power of two */
+	uint64_t wakeup_idle_ns; /* see capture.bpf.c */
+	uint64_t wakeup_bytes;
+	bool no_skb_output;      /* never use bpf_skb_output (tests, old kernels) */
+	const char *btf_path;    /* kernel BTF for CO-RE; NULL = /sys/kernel/btf/vmlinux */
+};
+
+/* Return 0 to continue, a negative errno to stop consuming (returned from capture__poll). */
+typedef int (*capture_event_fn)(void *ctx, const struct bpfcap_event *ev, const uint8_t *data);
+
+struct capture;
+
+/* Loads and attaches every probe. NULL on failure, with one error line logged. */
+struct capture *capture__open(const struct capture_opts *opts, capture_event_fn fn, void *ctx);
+/* Waits up to timeout_ms for records and drains both buffers. Returns the number of records
+ * delivered, or the callback's/epoll's negative error. */
+int capture__poll(struct capture *c, int timeout_ms);
+/* Sums the per-CPU counters of one probe (recursion misses of its program count as lost). */
+int capture__counters(struct capture *c, int probe, struct bpfcap_counters *out,
+		      uint64_t *recursion_misses);
+/* "tp_btf" or "raw_tp": how probe i is attached. */
+const char *capture__mechanism(const struct capture *c, int probe);
+uint64_t capture__perf_lost(const struct capture *c);
+uint64_t capture__malformed(const struct capture *c);
+/* Detaches every probe (links closed); buffered records can still be drained. */
+void capture__detach(struct capture *c);
+void capture__close(struct capture *c);
+
+#endif

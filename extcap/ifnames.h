@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* ifindex -> name inside a given network namespace (identified by its inode). */
+#ifndef BPFCAP_IFNAMES_H
+#define BPFCAP_IFNAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Inode of our own network namespace. */
+uint32_t ifnames_own_netns(void);
+/* Resolves ifindex in netns; 0 and the name in buf, or -1 if unknown. Results are cached. */
+int ifnames_lookup(uint32_t netns, uint32_t ifindex, char *buf, size_t len);
+void ifnames_reset(void);
+
+#endif

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* bpfcap: argv -> config -> mode. CLI subcommands here; extcap mode in extcap.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include <cap-ng.h>
+
+#include "cli.h"
+#include "log.h"
+#include "probe.h"
+#include "run.h"
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static bool have_bpf_caps(void)
+{
+	capng_get_caps_process();
+	return capng_have_capability(CAPNG_EFFECTIVE, CAP_BPF) &&
+	       capng_have_capability(CAPNG_EFFECTIVE, CAP_PERFMON);
+}
+
+static int cmd_list_probes(const struct cli *cli)
+{
+	struct catalog cat;
+	struct btf *btf;
+	bool check = have_bpf_caps();
+	size_t i;
+	int err;
+
+	btf = run_load_btf(cli->btf_path);
+	if (!btf)
+		return 1;
+	err = catalog_build(btf, check, &cat);
+	btf__free(btf);
+	if (err) {
+		log_errno(err, "build the probe catalog");
+		return 1;
+	}
+	if (cli->json) {
+		printf("[");
+		for (i = 0; i < cat.n; i++) {
+			const struct catalog_entry *e = &cat.e[i];
+
+			printf("%s\n  {\"spec\": ", i ? "," : "");
+			json_str(stdout, e->spec);
+			printf(", \"type\": \"tracepoint\", \"category\": ");
+			json_str(stdout, e->category);
+			printf(", \"name\": ");
+			json_str(stdout, e->name);
+			printf(", \"skb_arg\": %d, \"args\": ", e->skb_arg);
+			json_str(stdout, e->args);
+			printf(", \"available\": %s", !check && e->available ? "null" :
+							   e->available ? "true" : "false");
+			printf(", \"reason\": ");
+			json_str(stdout, !check && e->available ? "not checked: needs CAP_BPF and CAP_PERFMON" : e->why);
+			printf(", \"description\": ");
+			json_str(stdout, e->description ? e->description : "");
+			printf("}");
+		}
+		printf("\n]\n");
+	} else {
+		printf("%-44s %-10s %s\n", "PROBE", "AVAILABLE", "DESCRIPTION / ARGUMENTS");
+		for (i = 0; i < cat.n; i++) {
+			const struct catalog_entry *e = &cat.e[i];
+			const char *av = !e->available ? "no" : check ? "yes" : "unchecked";
+
+			printf("%-44s %-10s %s", e->spec, av, e->description ? e->description : e->args);
+			if (!e->available)
+				printf(" [%s]", e->why);
+			printf("\n");
+		}
+		if (!check)
+			printf("\nAvailability was not checked: that needs CAP_BPF and CAP_PERFMON "
+			       "(run as root).\n");
+	}
+	catalog_free(&cat);
+	return 0;
+}
+
+static int cmd_capture(struct cli *cli)
+{
+	struct run_opts ro = { .cli = cli, .out_fd = -1, .drop_caps = true };
+	int fd = -1, ret;
+	bool to_stdout = false;
+
+	if (cli->filter[0]) {
+		pr_err("capture filters are not supported by this version yet (got '%s'); remove "
+		       "the filter",
+		       cli->filter);
+		return 2;
+	}
+	if (cli->cmd == CMD_CAPTURE && !cli->write && !isatty(STDOUT_FILENO) && !cli->print)
+		to_stdout = true; /* bpfcap capture | tcpdump -r - */
+	if (cli->write && strcmp(cli->write, "-") == 0)
+		to_stdout = true;
+	if (to_stdout) {
+		fd = STDOUT_FILENO;
+	} else if (cli->write) {
+		fd = open(cli->write, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			pr_err("cannot write '%s': %s", cli->write, strerror(errno));
+			return 1;
+		}
+	}
+	ro.out_fd = fd;
+	if (fd == STDOUT_FILENO) {
+		if (cli->print)
+			pr_warn("--print ignored: stdout carries the capture");
+	} else if (!cli->write || cli->print) {
+		ro.text = stdout;
+	}
+	if (cli->format == FORMAT_PCAP && fd >= 0)
+		pr_warn("classic pcap carries no per-packet metadata (probe, reason, device); use "
+			"pcapng for that");
+	ro.summary = cli->quiet ? NULL : stderr;
+	run_install_signals();
+	ret = run_capture(&ro);
+	if (fd >= 0 && fd != STDOUT_FILENO && close(fd) < 0 && !ret) {
+		pr_err("cannot write '%s': %s", cli->write, strerror(errno));
+		ret = 1;
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+
+	log_setup(LOG_WARN, NULL, 0);
+	log_libbpf();
+	if (cli_parse(argc, argv, &cli)) {
+		fprintf(stderr, "bpfcap: %s\n", cli.err);
+		return 2;
+	}
+	if (cli.verbose >= 2)
+		log_setup(LOG_DEBUG, NULL, 0);
+	else if (cli.verbose)
+		log_setup(LOG_INFO, NULL, 0);
+	switch (cli.cmd) {
+	case CMD_HELP:
+		cli_usage(stdout, cli.help_for);
+		return 0;
+	case CMD_VERSION:
+		printf("bpfcap %s\n", BPFCAP_VERSION);
+		return 0;
+	case CMD_LIST_PROBES:
+		return cmd_list_probes(&cli);
+	case CMD_CAPTURE:
+	case CMD_TRACE:
+		return cmd_capture(&cli);
+	default:
+		cli_usage(stderr, CMD_NONE);
+		return 2;
+	}
+}

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "bpfcap/capture_abi.h"
+#include "probe.h"
+
+#define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -EINVAL)
+
+static const struct {
+	const char *name, *category, *description;
+	int dir;
+} known_tps[] = {
+	{ "kfree_skb", "skb", "dropped packets, with the kernel's drop reason", BPFCAP_DIR_UNKNOWN },
+	{ "consume_skb", "skb", "packets freed after normal use", BPFCAP_DIR_UNKNOWN },
+	{ "skb_copy_datagram_iovec", "skb", "packets copied to a socket reader", BPFCAP_DIR_IN },
+	{ "netif_receive_skb", "net", "received packets", BPFCAP_DIR_IN },
+	{ "netif_rx", "net", "received packets (netif_rx path)", BPFCAP_DIR_IN },
+	{ "netif_receive_skb_entry", "net", "received packets (NAPI entry)", BPFCAP_DIR_IN },
+	{ "netif_receive_skb_list_entry", "net", "received packets (list entry)", BPFCAP_DIR_IN },
+	{ "netif_rx_entry", "net", "received packets (netif_rx entry)", BPFCAP_DIR_IN },
+	{ "napi_gro_receive_entry", "net", "received packets (GRO entry)", BPFCAP_DIR_IN },
+	{ "napi_gro_frags_entry", "net", "received packets (GRO frags entry)", BPFCAP_DIR_IN },
+	{ "net_dev_queue", "net", "packets queued for transmission", BPFCAP_DIR_OUT },
+	{ "net_dev_start_xmit", "net", "transmitted packets (handed to the driver)", BPFCAP_DIR_OUT },
+	{ "net_dev_xmit", "net", "transmitted packets (driver returned)", BPFCAP_DIR_OUT },
+	{ "tcp_retransmit_skb", "tcp", "TCP retransmissions", BPFCAP_DIR_OUT },
+	{ "tcp_send_reset", "tcp", "TCP resets sent", BPFCAP_DIR_UNKNOWN },
+	{ "tcp_sendmsg_locked", "tcp", "TCP segments filled by sendmsg", BPFCAP_DIR_OUT },
+	{ "tcp_probe", "tcp", "TCP segments received (tcp_probe)", BPFCAP_DIR_IN },
+	{ "tcp_bad_csum", "tcp", "TCP segments with a bad checksum", BPFCAP_DIR_IN },
+	{ "tcp_hash_bad_header", "tcp", NULL, BPFCAP_DIR_IN },
+	{ "tcp_hash_md5_required", "tcp", NULL, BPFCAP_DIR_IN },
+	{ "tcp_hash_md5_unexpected", "tcp", NULL, BPFCAP_DIR_IN },
+	{ "tcp_hash_md5_mismatch", "tcp", NULL, BPFCAP_DIR_IN },
+	{ "tcp_hash_ao_required", "tcp", NULL, BPFCAP_DIR_IN },
+	{ "tcp_ao_handshake_failure", "tcp", NULL, BPFCAP_DIR_IN },
+	{ "udp_fail_queue_rcv_skb", "udp", "UDP datagrams the socket could not queue", BPFCAP_DIR_IN },
+	{ "sock_rcvqueue_full", "sock", "packets refused by a full socket receive queue",
+	  BPFCAP_DIR_IN },
+	{ "qdisc_enqueue", "qdisc", "packets enqueued on a qdisc", BPFCAP_DIR_OUT },
+	{ "qdisc_dequeue", "qdisc", "packets dequeued from a qdisc", BPFCAP_DIR_OUT },
+	{ "icmp_send", "icmp", "packets that triggered an ICMP error", BPFCAP_DIR_UNKNOWN },
+	{ "subflow_check_data_avail", "mptcp", NULL, BPFCAP_DIR_UNKNOWN },
+};
+
+#define NKNOWN (sizeof(known_tps) / sizeof(known_tps[0]))
+
+const char *probe_description(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKNOWN; i++)
+		if (strcmp(known_tps[i].name, name) == 0)
+			return known_tps[i].description;
+	return NULL;
+}
+
+int probe_dir_hint(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKNOWN; i++)
+		if (strcmp(known_tps[i].name, name) == 0)
+			return known_tps[i].dir;
+	return BPFCAP_DIR_UNKNOWN;
+}
+
+static bool valid_ident(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+static int parse_argn(const char *s, int *arg)
+{
+	char *end;
+	long v;
+
+	if (strncmp(s, "arg", 3) != 0 || !isdigit((unsigned char)s[3]))
+		return -1;
+	errno = 0;
+	v = strtol(s + 3, &end, 10);
+	if (errno || *end || v < 0 || v >= PROBE_MAX_ARGS)
+		return -1;
+	*arg = (int)v;
+	return 0;
+}
+
+int probe_spec_parse(const char *s, struct probe_spec *spec, char *err, size_t errlen)
+{
+	char buf[PROBE_SPEC_MAX];
+	char *parts[4];
+	const char *type;
+	char *p, *rest;
+	int n = 0;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->arg = -1;
+	if (!s || !*s)
+		return ERR("empty probe spec; use e.g. tp:skb:kfree_skb");
+	if (strlen(s) >= sizeof(buf))
+		return ERR("probe spec too long: '%.40s...'", s);
+	strcpy(buf, s);
+
+	p = strchr(buf, ':');
+	if (!p) {
+		/* bare name: an alias for the tracepoint of that name */
+		if (!valid_ident(buf, strlen(buf)))
+			return ERR("invalid probe '%s'; use tp:CATEGORY:NAME, e.g. tp:skb:kfree_skb",
+				   s);
+		spec->kind = PROBE_TP;
+		snprintf(spec->name, sizeof(spec->name), "%s", buf);
+		goto out;
+	}
+	*p = '\0';
+	type = buf;
+	rest = p + 1;
+	if (!strcmp(type, "tp") || !strcmp(type, "tracepoint") || !strcmp(type, "t")) {
+		spec->kind = PROBE_TP;
+	} else if (!strcmp(type, "raw_tp") || !strcmp(type, "rawtp") ||
+		   !strcmp(type, "raw_tracepoint")) {
+		spec->kind = PROBE_RAW_TP;
+	} else if (!strcmp(type, "kprobe") || !strcmp(type, "k") || !strcmp(type, "kretprobe") ||
+		   !strcmp(type, "fentry") || !strcmp(type, "fexit") || !strcmp(type, "fn")) {
+		return ERR("%s probes are not supported by this version of bpfcap yet; use a "
+			   "tracepoint such as tp:skb:kfree_skb (see bpfcap list-probes)",
+			   type);
+	} else if (!strcmp(type, "xdp") || !strcmp(type, "tc") || !strcmp(type, "prog") ||
+		   !strcmp(type, "map")) {
+		return ERR("%s probes are not supported by this version of bpfcap yet; use a "
+			   "tracepoint such as tp:net:netif_receive_skb",
+			   type);
+	} else {
+		return ERR("unknown probe type '%s' in '%s'; use tp:CATEGORY:NAME[:argN] (see "
+			   "bpfcap list-probes)",
+			   type, s);
+	}
+
+	while (rest && n < 4) {
+		parts[n++] = rest;
+		rest = strchr(rest, ':');
+		if (rest)
+			*rest++ = '\0';
+	}
+	if (rest)
+		return ERR("too many ':' in probe spec '%s'; use tp:CATEGORY:NAME[:argN]", s);
+	/* the last part may be argN */
+	if (n >= 2 && parse_argn(parts[n - 1], &spec->arg) == 0)
+		n--;
+	else if (n >= 1 && !strncmp(parts[n - 1], "arg", 3) && isdigit((unsigned char)parts[n - 1][3]))
+		return ERR("bad argument index '%s' in '%s'; use arg0..arg%d", parts[n - 1], s,
+			   PROBE_MAX_ARGS - 1);
+	if (n == 1) {
+		if (!valid_ident(parts[0], strlen(parts[0])))
+			return ERR("invalid tracepoint name '%s' in '%s'", parts[0], s);
+		snprintf(spec->name, sizeof(spec->name), "%s", parts[0]);
+	} else if (n == 2) {
+		if (!valid_ident(parts[0], strlen(parts[0])))
+			return ERR("invalid tracepoint category '%s' in '%s'", parts[0], s);
+		if (!valid_ident(parts[1], strlen(parts[1])))
+			return ERR("invalid tracepoint name '%s' in '%s'", parts[1], s);
+		if (strlen(parts[0]) >= sizeof(spec->category) ||
+		    strlen(parts[1]) >= sizeof(spec->name))
+			return ERR("probe spec '%s' has a component that is too long", s);
+		strcpy(spec->category, parts[0]);
+		strcpy(spec->name, parts[1]);
+	} else {
+		return ERR("malformed probe spec '%s'; use tp:CATEGORY:NAME[:argN]", s);
+	}
+out:
+	if (strlen(spec->name) >= PROBE_NAME_MAX - 1)
+		return ERR("tracepoint name too long in '%s'", s);
+	snprintf(spec->text, sizeof(spec->text), "%s:%s%s%s", spec->kind == PROBE_RAW_TP ? "raw_tp" : "tp",
+		 spec->category, spec->category[0] ? ":" : "", spec->name);
+	if (spec->arg >= 0) {
+		size_t l = strlen(spec->text);
+
+		snprintf(spec->text + l, sizeof(spec->text) - l, ":arg%d", spec->arg);
+	}
+	return 0;
+}
+
+/* ---- BTF prototypes ---- */
+
+static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *res_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	if (res_id)
+		*res_id = id;
+	return t;
+}
+
+static const char *ptr_struct_name(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = skip_mods(btf, id, NULL);
+
+	if (!t || !btf_is_ptr(t))
+		return NULL;
+	t = skip_mods(btf, t->type, NULL);
+	if (!t || !btf_is_struct(t))
+		return NULL;
+	return btf__name_by_offset(btf, t->name_off);
+}
+
+static const struct btf_type *tp_func_proto(const struct btf *btf, const char *name)
+{
+	char tname[PROBE_NAME_MAX + 16];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(tname, sizeof(tname), "btf_trace_%s", name);
+	id = btf__find_by_name_kind(btf, tname, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return NULL;
+	t = btf__type_by_id(btf, id);
+	t = skip_mods(btf, t->type, NULL);
+	if (!t || !btf_is_ptr(t))
+		return NULL;
+	t = skip_mods(btf, t->type, NULL);
+	if (!t || !btf_is_func_proto(t))
+		return NULL;
+	return t;
+}
+
+int tp_proto_from_btf(const struct btf *btf, const char *name, struct tp_proto *p)
+{
+	const struct btf_type *t = tp_func_proto(btf, name);
+	const struct btf_param *params;
+	int i, n;
+
+	memset(p, 0, sizeof(*p));
+	p->skb_arg = p->dev_arg = p->reason_arg = -1;
+	if (!t)
+		return -ENOENT;
+	params = btf_params(t);
+	n = btf_vlen(t);
+	/* params[0] is the tracepoint's hidden "void *__data" */
+	p->nargs = n > 0 ? n - 1 : 0;
+	for (i = 1; i < n && i - 1 < PROBE_MAX_ARGS; i++) {
+		const char *sname = ptr_struct_name(btf, params[i].type);
+		const struct btf_type *et;
+
+		if (sname && !strcmp(sname, "sk_buff")) {
+			if (p->skb_arg < 0)
+				p->skb_arg = i - 1;
+			p->skb_args[p->nskb_args++] = i - 1;
+		} else if (sname && !strcmp(sname, "net_device")) {
+			if (p->dev_arg < 0)
+				p->dev_arg = i - 1;
+		} else {
+			et = skip_mods(btf, params[i].type, NULL);
+			if (et && btf_is_enum(et) &&
+			    !strcmp(btf__name_by_offset(btf, et->name_off), "skb_drop_reason"))
+				p->reason_arg = i - 1;
+		}
+	}
+	return 0;
+}
+
+static void proto_string(const struct btf *btf, const char *name, char *buf, size_t len)
+{
+	const struct btf_type *t = tp_func_proto(btf, name);
+	const struct btf_param *params;
+	size_t off = 0;
+	int i, n;
+
+	buf[0] = '\0';
+	if (!t)
+		return;
+	params = btf_params(t);
+	n = btf_vlen(t);
+	for (i = 1; i < n && off < len; i++) {
+		const char *sname = ptr_struct_name(btf, params[i].type);
+		const struct btf_type *rt = skip_mods(btf, params[i].type, NULL);
+		const char *tn;
+		int w;
+
+		if (sname) {
+			w = snprintf(buf + off, len - off, "%sstruct %s *", i > 1 ? ", " : "", sname);
+		} else if (rt && btf_is_ptr(rt)) {
+			w = snprintf(buf + off, len - off, "%spointer", i > 1 ? ", " : "");
+		} else {
+			tn = rt ? btf__name_by_offset(btf, rt->name_off) : "?";
+			w = snprintf(buf + off, len - off, "%s%s%s", i > 1 ? ", " : "",
+				     rt && btf_is_enum(rt) ? "enum " : "", tn && *tn ? tn : "?");
+		}
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+/* ---- categories ---- */
+
+static const char *tracefs_category(const char *name)
+{
+	static char cat[64];
+	static const char *const roots[] = { "/sys/kernel/tracing/events",
+					     "/sys/kernel/debug/tracing/events" };
+	char path[512];
+	struct dirent *d;
+	struct stat st;
+	size_t r;
+
+	for (r = 0; r < sizeof(roots) / sizeof(roots[0]); r++) {
+		DIR *dir = opendir(roots[r]);
+
+		if (!dir)
+			continue;
+		while ((d = readdir(dir))) {
+			if (d->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/%s", roots[r], d->d_name, name);
+			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+				snprintf(cat, sizeof(cat), "%s", d->d_name);
+				closedir(dir);
+				return cat;
+			}
+		}
+		closedir(dir);
+	}
+	return NULL;
+}
+
+const char *tp_category(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKNOWN; i++)
+		if (strcmp(known_tps[i].name, name) == 0)
+			return known_tps[i].category;
+	return tracefs_category(name);
+}
+
+int probe_resolve(const struct btf *btf, const struct probe_spec *spec, struct probe_info *info,
+		  char *err, size_t errlen)
+{
+	struct tp_proto *p = &info->proto;
+	const char *cat;
+	char proto[256];
+	int skb;
+
+	memset(info, 0, sizeof(*info));
+	info->spec = *spec;
+	if (spec->kind != PROBE_TP && spec->kind != PROBE_RAW_TP)
+		return ERR("probe '%s' is not a tracepoint", spec->text);
+	if (tp_proto_from_btf(btf, spec->name, p) < 0) {
+		snprintf(err, errlen,
+			 "no tracepoint '%s' in this kernel's BTF; 'bpfcap list-probes' shows the "
+			 "tracepoints that carry packets",
+			 spec->name);
+		return -ENOENT;
+	}
+	cat = tp_category(spec->name);
+	if (spec->category[0] && cat && strcmp(cat, spec->category) != 0)
+		return ERR("tracepoint '%s' is in category '%s', not '%s'; use tp:%s:%s", spec->name,
+			   cat, spec->category, cat, spec->name);
+	if (!spec->category[0] && cat)
+		snprintf(info->spec.category, sizeof(info->spec.category), "%s", cat);
+
+	proto_string(btf, spec->name, proto, sizeof(proto));
+	if (spec->arg >= 0) {
+		int i, ok = 0;
+
+		for (i = 0; i < p->nskb_args; i++)
+			ok |= p->skb_args[i] == spec->arg;
+		if (spec->arg >= p->nargs)
+			return ERR("tracepoint '%s' has %d arguments; arg%d does not exist (%s)",
+				   spec->name, p->nargs, spec->arg, proto);
+		if (!ok)
+			return ERR("argument %d of tracepoint '%s' is not a struct sk_buff * (%s)",
+				   spec->arg, spec->name, proto);
+		skb = spec->arg;
+	} else {
+		skb = p->skb_arg;
+	}
+	if (skb < 0)
+		return ERR("tracepoint '%s' has no struct sk_buff * argument (%s); it cannot "
+			   "capture packets",
+			   spec->name, proto);
+	info->skb_arg = skb;
+
+	if (!strcmp(spec->name, "kfree_skb") && skb == 0 && p->reason_arg == 2) {
+		info->prog_tp = "tp_kfree_skb";
+		info->prog_raw = "raw_kfree_skb";
+	} else if (skb == 0 && p->dev_arg == 1) {
+		info->prog_tp = "tp_skb0_dev1";
+		info->prog_raw = "raw_skb0_dev1";
+	} else if (skb == 0 && p->dev_arg == 2) {
+		info->prog_tp = "tp_skb0_dev2";
+		info->prog_raw = "raw_skb0_dev2";
+	} else {
+		static const char *const tpn[] = { "tp_skb0", "tp_skb1", "tp_skb2", "tp_skb3" };
+		static const char *const rawn[] = { "raw_skb0", "raw_skb1", "raw_skb2", "raw_skb3" };
+
+		if (skb > 3)
+			return ERR("tracepoint '%s' carries its skb in argument %d; bpfcap supports "
+				   "arguments 0 to 3",
+				   spec->name, skb);
+		info->prog_tp = tpn[skb];
+		info->prog_raw = rawn[skb];
+	}
+	info->dir_hint = probe_dir_hint(spec->name);
+	snprintf(info->spec.text, sizeof(info->spec.text), "%s:%s%s%s",
+		 spec->kind == PROBE_RAW_TP ? "raw_tp" : "tp", info->spec.category,
+		 info->spec.category[0] ? ":" : "", spec->name);
+	if (spec->arg >= 0) {
+		size_t l = strlen(info->spec.text);
+
+		snprintf(info->spec.text + l, sizeof(info->spec.text) - l, ":arg%d", spec->arg);
+	}
+	return 0;
+}
+
+/* ---- availability: probe the attach type itself, not the program type ---- */
+
+static int try_attach(int btf_id, const char *name, bool raw, char *why, size_t whylen)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	int fd, lfd, err;
+
+	if (raw) {
+		fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL, "GPL", insns, 2, &opts);
+	} else {
+		opts.expected_attach_type = BPF_TRACE_RAW_TP;
+		opts.attach_btf_id = (__u32)btf_id;
+		fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &opts);
+	}
+	if (fd < 0) {
+		err = -errno;
+		snprintf(why, whylen, "%s program load refused: %s%s", raw ? "raw_tp" : "tp_btf",
+			 strerror(-err), err == -EPERM ? " (needs CAP_BPF and CAP_PERFMON)" : "");
+		return err;
+	}
+	lfd = bpf_raw_tracepoint_open(raw ? name : NULL, fd);
+	err = lfd < 0 ? -errno : 0;
+	if (lfd >= 0)
+		close(lfd);
+	close(fd);
+	if (err)
+		snprintf(why, whylen, "%s attach refused: %s", raw ? "raw_tp" : "tp_btf",
+			 strerror(-err));
+	return err;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct catalog_entry *x = a, *y = b;
+	int c = strcmp(x->category, y->category);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+int catalog_build(const struct btf *btf, bool check, struct catalog *cat)
+{
+	__u32 i, n = btf__type_cnt(btf);
+	size_t cap = 0;
+
+	memset(cat, 0, sizeof(*cat));
+	cat->checked = check;
+	for (i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		const char *tn;
+		struct catalog_entry *e;
+		struct tp_proto p;
+		const char *c;
+
+		if (!btf_is_typedef(t))
+			continue;
+		tn = btf__name_by_offset(btf, t->name_off);
+		if (strncmp(tn, "btf_trace_", 10) != 0)
+			continue;
+		if (tp_proto_from_btf(btf, tn + 10, &p) || p.skb_arg < 0)
+			continue;
+		if (cat->n == cap) {
+			struct catalog_entry *ne;
+
+			cap = cap ? cap * 2 : 64;
+			ne = realloc(cat->e, cap * sizeof(*ne));
+			if (!ne) {
+				catalog_free(cat);
+				return -ENOMEM;
+			}
+			cat->e = ne;
+		}
+		e = &cat->e[cat->n++];
+		memset(e, 0, sizeof(*e));
+		snprintf(e->name, sizeof(e->name), "%s", tn + 10);
+		c = tp_category(e->name);
+		snprintf(e->category, sizeof(e->category), "%s", c ? c : "");
+		snprintf(e->spec, sizeof(e->spec), "tp:%s%s%s", e->category, c ? ":" : "", e->name);
+		proto_string(btf, e->name, e->args, sizeof(e->args));
+		e->skb_arg = p.skb_arg;
+		e->description = probe_description(e->name);
+		e->available = p.skb_arg <= 3;
+		if (!e->available)
+			snprintf(e->why, sizeof(e->why), "skb in argument %d (bpfcap supports 0-3)",
+				 p.skb_arg);
+		if (check && e->available) {
+			char why_btf[160] = "", why_raw[160] = "";
+
+			if (try_attach(i, e->name, false, why_btf, sizeof(why_btf)) == 0)
+				continue;
+			if (try_attach(0, e->name, true, why_raw, sizeof(why_raw)) == 0)
+				continue; /* raw_tp fallback works */
+			e->available = false;
+			snprintf(e->why, sizeof(e->why), "%s; %s", why_btf, why_raw);
+		}
+	}
+	if (cat->n)
+		qsort(cat->e, cat->n, sizeof(*cat->e), cmp_entry);
+	return 0;
+}
+
+void catalog_free(struct catalog *cat)
+{
+	free(cat->e);
+	cat->e = NULL;
+	cat->n = 0;
+}

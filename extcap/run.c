@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <cap-ng.h>
+
+#include "capture.h"
+#include "clock.h"
+#include "ksyms.h"
+#include "log.h"
+#include "reasons.h"
+#include "run.h"
+#include "sink.h"
+
+volatile sig_atomic_t run_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	run_stop = 1;
+}
+
+void run_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+struct btf *run_load_btf(const char *path)
+{
+	const char *p = path ? path : "/sys/kernel/btf/vmlinux";
+	struct btf *btf;
+
+	if (access(p, R_OK) != 0) {
+		int err = errno;
+
+		pr_err("kernel BTF not readable at %s (%s); bpfcap needs a kernel built with "
+		       "CONFIG_DEBUG_INFO_BTF=y",
+		       p, strerror(err));
+		errno = err;
+		return NULL;
+	}
+	btf = btf__parse(p, NULL);
+	if (!btf) {
+		int err = errno;
+
+		pr_err("failed to parse kernel BTF %s: %s", p, strerror(err));
+		errno = err;
+	}
+	return btf;
+}
+
+static void drop_capabilities(void)
+{
+	capng_clear(CAPNG_SELECT_CAPS);
+	if (capng_apply(CAPNG_SELECT_CAPS))
+		pr_warn("could not drop capabilities after attaching");
+}
+
+static uint64_t lost_of(const struct bpfcap_counters *c, uint64_t recursion)
+{
+	return c->lost_ring + c->lost_perf + c->lost_nested + recursion;
+}
+
+static void refresh_lost(struct capture *cap, struct sink *sink, int n)
+{
+	struct bpfcap_counters c;
+	uint64_t rec;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!capture__counters(cap, i, &c, &rec))
+			sink__set_lost(sink, i, lost_of(&c, rec));
+}
+
+static void summary(FILE *f, struct capture *cap, struct sink *sink, const struct cli *cli,
+		    const struct probe_info *pi, double secs)
+{
+	uint64_t tot_lost = 0, tot_filt = 0, tot_notip = 0, tot_trunc = 0;
+	struct bpfcap_counters c[BPFCAP_MAX_PROBES];
+	uint64_t rec[BPFCAP_MAX_PROBES];
+	int i;
+
+	for (i = 0; i < cli->nprobes; i++) {
+		capture__counters(cap, i, &c[i], &rec[i]);
+		tot_lost += lost_of(&c[i], rec[i]);
+		tot_filt += c[i].filtered;
+		tot_trunc += c[i].truncated;
+		tot_notip += sink__stats(sink, i)->not_ip;
+	}
+	fprintf(f, "%" PRIu64 " packet%s captured\n", sink__packets(sink),
+		sink__packets(sink) == 1 ? "" : "s");
+	fprintf(f, "%" PRIu64 " packet%s lost in the kernel\n", tot_lost, tot_lost == 1 ? "" : "s");
+	fprintf(f, "%" PRIu64 " packet%s filtered out\n", tot_filt, tot_filt == 1 ? "" : "s");
+	if (tot_notip)
+		fprintf(f, "%" PRIu64 " packet%s skipped: no IP header (--proto ip)\n", tot_notip,
+			tot_notip == 1 ? "" : "s");
+	if (cli->nprobes > 1 || cli->verbose || tot_lost) {
+		for (i = 0; i < cli->nprobes; i++)
+			fprintf(f,
+				"  %s (%s): seen %" PRIu64 ", captured %" PRIu64 ", lost %" PRIu64
+				" (ring full %" PRIu64 ", perf full %" PRIu64 ", nested %" PRIu64
+				", recursion %" PRIu64 "), truncated %" PRIu64 "\n",
+				pi[i].spec.text, capture__mechanism(cap, i), (uint64_t)c[i].seen,
+				(uint64_t)c[i].captured, lost_of(&c[i], rec[i]),
+				(uint64_t)c[i].lost_ring, (uint64_t)c[i].lost_perf,
+				(uint64_t)c[i].lost_nested, rec[i], (uint64_t)c[i].truncated);
+		if (cli->verbose)
+			fprintf(f, "  %.2f s, %u interfaces\n", secs, sink__interfaces(sink));
+	}
+	(void)tot_trunc;
+}
+
+int run_capture(const struct run_opts *o)
+{
+	const struct cli *cli = o->cli;
+	struct probe_info pi[BPFCAP_MAX_PROBES];
+	struct capture_opts co = { 0 };
+	struct sink_opts so = { 0 };
+	struct capture *cap = NULL;
+	struct sink *sink = NULL;
+	struct reasons *reasons = NULL;
+	struct ksyms *ksyms = NULL;
+	struct btf *btf;
+	struct utsname u;
+	char os[256] = "", hw[128] = "";
+	uint64_t start_ns, start_mono, deadline = 0, last_ctr = 0, last_flush = 0, last_clock,
+				       last_progress = 0;
+	int i, n, ret = 1, err = 0;
+
+	btf = run_load_btf(cli->btf_path);
+	if (!btf)
+		return 1;
+	for (i = 0; i < cli->nprobes; i++) {
+		char why[512];
+
+		if (probe_resolve(btf, &cli->probes[i], &pi[i], why, sizeof(why))) {
+			pr_err("%s", why);
+			goto out;
+		}
+	}
+	reasons = reasons__new(btf);
+	ksyms = ksyms__load(NULL);
+
+	if (uname(&u) == 0) {
+		snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
+		snprintf(hw, sizeof(hw), "%s", u.machine);
+	}
+	so.proto = cli->proto;
+	so.format = cli->format;
+	so.snaplen = cli->snaplen;
+	so.filter = cli->filter;
+	so.out_fd = o->out_fd;
+	so.text = o->text;
+	so.verbose = cli->verbose;
+	so.probes = pi;
+	so.nprobes = cli->nprobes;
+	so.reasons = reasons;
+	so.ksyms = ksyms;
+	so.max_packets = cli->count;
+	so.os = os;
+	so.hardware = hw;
+	sink = sink__new(&so);
+	if (!sink) {
+		log_errno(-errno, "set up the output");
+		goto out;
+	}
+	sink__set_clock(sink, clock_boot_offset());
+	err = sink__start(sink);
+	if (!err)
+		err = sink__flush(sink);
+	if (err) {
+		if (err != -EPIPE)
+			log_errno(err, "write the capture header");
+		ret = err == -EPIPE ? 0 : 1;
+		goto out;
+	}
+
+	co.probes = pi;
+	co.nprobes = cli->nprobes;
+	co.snaplen = cli->snaplen;
+	co.ring_size = cli->ring_size;
+	co.wakeup_idle_ns = 1000000;      /* a lone packet wakes the reader at once */
+	co.wakeup_bytes = cli->ring_size / 8; /* under load: batch up to 1/8 of the ring */
+	co.no_skb_output = cli->no_skb_output;
+	co.btf_path = cli->btf_path;
+	cap = capture__open(&co, sink__event, sink);
+	if (!cap)
+		goto out;
+	for (i = 0; i < cli->nprobes; i++) {
+		sink__set_mechanism(sink, i, capture__mechanism(cap, i));
+		pr_info("probe %s attached through %s", pi[i].spec.text, capture__mechanism(cap, i));
+	}
+	if (o->drop_caps)
+		drop_capabilities();
+
+	start_ns = clock_now_ns(CLOCK_REALTIME);
+	start_mono = clock_now_ns(CLOCK_MONOTONIC);
+	last_clock = start_mono;
+	if (cli->duration > 0)
+		deadline = start_mono + (uint64_t)(cli->duration * 1e9);
+
+	while (!run_stop) {
+		uint64_t now;
+		int timeout = 10;
+
+		n = capture__poll(cap, timeout);
+		if (n == SINK_DONE)
+			break;
+		if (n == -EPIPE)
+			break; /* the reader went away: a normal end */
+		if (n < 0 && n != -EINTR) {
+			log_errno(n, "read captured packets");
+			goto out;
+		}
+		now = clock_now_ns(CLOCK_MONOTONIC);
+		/* caught up (or 100 ms passed): write what is buffered, for live viewers */
+		if (sink__pending(sink) && (n < 64 || now - last_flush > 100000000ull)) {
+			err = sink__flush(sink);
+			if (err == -EPIPE)
+				break;
+			if (err) {
+				log_errno(err, "write the capture");
+				goto out;
+			}
+			last_flush = now;
+		}
+		if (now - last_ctr > 100000000ull) {
+			refresh_lost(cap, sink, cli->nprobes);
+			last_ctr = now;
+		}
+		if (now - last_clock > 10000000000ull) {
+			sink__set_clock(sink, clock_boot_offset());
+			last_clock = now;
+		}
+		if (o->progress && now - last_progress >= 1000000000ull) {
+			char line[256];
+			struct bpfcap_counters c;
+			uint64_t rec, lost = 0;
+
+			for (i = 0; i < cli->nprobes; i++)
+				if (!capture__counters(cap, i, &c, &rec))
+					lost += lost_of(&c, rec);
+			snprintf(line, sizeof(line), "%" PRIu64 " packets captured, %" PRIu64 " lost",
+				 sink__packets(sink), lost);
+			o->progress(o->progress_ctx, line);
+			last_progress = now;
+		}
+		if (deadline && now >= deadline)
+			break;
+	}
+
+	/* Stop: detach first so nothing new arrives, then drain what is in flight. */
+	capture__detach(cap);
+	for (i = 0; i < 1000; i++) {
+		n = capture__poll(cap, 0);
+		if (n <= 0)
+			break;
+	}
+	refresh_lost(cap, sink, cli->nprobes);
+	err = sink__finish(sink, start_ns, clock_now_ns(CLOCK_REALTIME));
+	if (err && err != -EPIPE) {
+		log_errno(err, "write the end of the capture");
+		goto out;
+	}
+	if (o->summary)
+		summary(o->summary, cap, sink, cli, pi,
+			(double)(clock_now_ns(CLOCK_MONOTONIC) - start_mono) / 1e9);
+	if (capture__malformed(cap))
+		pr_warn("%" PRIu64 " malformed records from the kernel were skipped",
+			capture__malformed(cap));
+	ret = 0;
+out:
+	capture__close(cap);
+	sink__free(sink);
+	ksyms__free(ksyms);
+	reasons__free(reasons);
+	btf__free(btf);
+	return ret;
+}

@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/random.h>
+
+#include "bpfcap/meta.h"
+#include "ifnames.h"
+#include "ksyms.h"
+#include "pktsum.h"
+#include "reasons.h"
+#include "sink.h"
+
+#define ARPHRD_ETHER 1
+#define ARPHRD_LOOPBACK 772
+#define PACKET_HOST 0
+#define PACKET_BROADCAST 1
+#define PACKET_MULTICAST 2
+#define PACKET_OTHERHOST 3
+#define PACKET_OUTGOING 4
+
+struct iface {
+	uint32_t probe, netns, ifindex;
+	uint16_t linktype;
+	int id;
+	uint64_t packets;
+	char ifname[IF_NAMESIZE_MAX];
+};
+
+struct sink {
+	struct sink_opts o;
+	struct pcapng_writer *w;
+	struct iface *ifs;
+	unsigned nifs, capifs;
+	int *primary; /* per probe: interface index (into ifs) that carries the lost count */
+	struct sink_probe_stats *st;
+	const char **mech;
+	int64_t boot_off;
+	uint64_t packets;
+	uint64_t id_key;
+	unsigned last_if;
+	struct bpfcap_meta meta;
+	uint8_t metabuf[BPFCAP_META_MAX_LEN];
+	char comment[512];
+	int done;
+};
+
+struct sink *sink__new(const struct sink_opts *o)
+{
+	struct sink *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->o = *o;
+	s->primary = malloc(sizeof(*s->primary) * (size_t)o->nprobes);
+	s->st = calloc((size_t)o->nprobes, sizeof(*s->st));
+	s->mech = calloc((size_t)o->nprobes, sizeof(*s->mech));
+	if (!s->primary || !s->st || !s->mech)
+		goto fail;
+	for (int i = 0; i < o->nprobes; i++)
+		s->primary[i] = -1;
+	if (o->out_fd >= 0) {
+		s->w = pcapng_writer__new(o->out_fd, o->format, o->bufsize ? o->bufsize : 1 << 20);
+		if (!s->w)
+			goto fail;
+	}
+	if (getrandom(&s->id_key, sizeof(s->id_key), 0) != sizeof(s->id_key))
+		s->id_key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
+	return s;
+fail:
+	sink__free(s);
+	return NULL;
+}
+
+void sink__free(struct sink *s)
+{
+	if (!s)
+		return;
+	pcapng_writer__free(s->w);
+	free(s->ifs);
+	free(s->primary);
+	free(s->st);
+	free(s->mech);
+	free(s);
+}
+
+void sink__set_clock(struct sink *s, int64_t off)
+{
+	s->boot_off = off;
+}
+
+void sink__set_mechanism(struct sink *s, int probe, const char *mech)
+{
+	if (probe >= 0 && probe < s->o.nprobes)
+		s->mech[probe] = mech;
+}
+
+int sink__start(struct sink *s)
+{
+	char appl[64];
+
+	if (!s->w)
+		return 0;
+	snprintf(appl, sizeof(appl), "bpfcap %s", BPFCAP_VERSION);
+	return pcapng_writer__shb(s->w, appl, s->o.os, s->o.hardware, NULL);
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	/* splitmix64 finaliser: skb addresses must not leak into files (KASLR) */
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static const char *linktype_name(uint16_t lt)
+{
+	switch (lt) {
+	case LINKTYPE_ETHERNET: return "EN10MB";
+	case LINKTYPE_RAW: return "RAW";
+	case LINKTYPE_LINUX_SLL2: return "LINUX_SLL2";
+	default: return "?";
+	}
+}
+
+static int get_iface(struct sink *s, const struct bpfcap_event *ev, const char *ifname,
+		     uint16_t lt)
+{
+	const struct probe_info *pi = &s->o.probes[ev->probe_id];
+	char name[160], desc[512];
+	struct iface *f;
+	unsigned i;
+	int id;
+
+	if (s->last_if < s->nifs) {
+		f = &s->ifs[s->last_if];
+		if (f->probe == ev->probe_id && f->netns == ev->netns && f->ifindex == ev->ifindex &&
+		    f->linktype == lt)
+			return (int)s->last_if;
+	}
+	for (i = 0; i < s->nifs; i++) {
+		f = &s->ifs[i];
+		if (f->probe == ev->probe_id && f->netns == ev->netns && f->ifindex == ev->ifindex &&
+		    f->linktype == lt) {
+			s->last_if = i;
+			return (int)i;
+		}
+	}
+	if (s->nifs == s->capifs) {
+		unsigned cap = s->capifs ? s->capifs * 2 : 16;
+		struct iface *n = realloc(s->ifs, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		s->ifs = n;
+		s->capifs = cap;
+	}
+	snprintf(name, sizeof(name), "%s@%s", ifname[0] ? ifname : ev->ifindex ? "?" : "any",
+		 pi->spec.name);
+	snprintf(desc, sizeof(desc), "bpfcap probe=%s dev=%s(%" PRIu32 ") netns=%" PRIu32
+		 " linktype=%s%s%s",
+		 pi->spec.text, ifname, ev->ifindex, ev->netns, linktype_name(lt),
+		 s->o.filter && *s->o.filter ? " filter=" : "",
+		 s->o.filter && *s->o.filter ? s->o.filter : "");
+	id = s->w ? pcapng_writer__idb(s->w, lt, s->o.snaplen, name, desc, s->o.filter) : (int)s->nifs;
+	if (id < 0)
+		return id;
+	f = &s->ifs[s->nifs];
+	memset(f, 0, sizeof(*f));
+	f->probe = ev->probe_id;
+	f->netns = ev->netns;
+	f->ifindex = ev->ifindex;
+	f->linktype = lt;
+	f->id = id;
+	snprintf(f->ifname, sizeof(f->ifname), "%s", ifname);
+	if (s->primary[ev->probe_id] < 0)
+		s->primary[ev->probe_id] = (int)s->nifs;
+	s->last_if = s->nifs;
+	return (int)s->nifs++;
+}
+
+static int direction(const struct sink *s, const struct bpfcap_event *ev)
+{
+	int hint = s->o.probes[ev->probe_id].dir_hint;
+
+	if (hint)
+		return hint;
+	if (ev->pkt_type == PACKET_OUTGOING)
+		return BPFCAP_DIR_OUT;
+	/* received packets carry the input interface; locally generated ones do not */
+	return ev->skb_iif ? BPFCAP_DIR_IN : BPFCAP_DIR_OUT;
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, (uint16_t)(v >> 16));
+	put_be16(p + 2, (uint16_t)v);
+}
+
+struct shaped {
+	uint16_t linktype;
+	uint8_t prefix[20];
+	uint32_t prefix_len;
+	const uint8_t *data;
+	uint32_t len;   /* captured bytes from data */
+	uint32_t strip; /* bytes removed from the front of the capture */
+	uint16_t l3type; /* ethertype of what starts at the L3 offset, 0 if unknown */
+	int32_t l3off;   /* L3 offset within data (after stripping), -1 if none */
+};
+
+/* Ethertype and L3 offset of the captured bytes. */
+static void l3_of(const struct bpfcap_event *ev, const uint8_t *d, bool eth, uint32_t *off,
+		  uint16_t *type)
+{
+	uint32_t o = 0;
+	uint16_t t = 0;
+
+	*off = UINT32_MAX;
+	*type = 0;
+	if (eth) {
+		if (ev->cap_len < 14)
+			return;
+		o = 12;
+		t = (uint16_t)((d[o] << 8) | d[o + 1]);
+		o += 2;
+		while ((t == 0x8100 || t == 0x88a8) && o + 4 <= ev->cap_len) {
+			t = (uint16_t)((d[o + 2] << 8) | d[o + 3]);
+			o += 4;
+		}
+		*off = o;
+		*type = t;
+		return;
+	}
+	if (ev->start == BPFCAP_START_MAC && ev->net_off != 0xffff)
+		o = ev->net_off;
+	else if (ev->start == BPFCAP_START_MAC)
+		return;
+	if (o > ev->cap_len)
+		return;
+	t = ev->protocol;
+	/* trust skb->protocol for IP only when the bytes agree */
+	if (t == 0x0800 || t == 0x86dd || t == 0) {
+		uint16_t v = pktsum_ip_ethertype(d + o, ev->cap_len - o);
+
+		if (!v && ev->start == BPFCAP_START_DATA)
+			return; /* no header known: payload only */
+		if (v)
+			t = v;
+	}
+	*off = o;
+	*type = t;
+}
+
+static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint8_t *d,
+		 struct shaped *sh)
+{
+	bool eth = ev->start == BPFCAP_START_MAC &&
+		   (ev->dev_type == ARPHRD_ETHER || ev->dev_type == ARPHRD_LOOPBACK) &&
+		   ev->cap_len >= 14 && (ev->net_off == 0xffff || ev->net_off >= 14);
+	enum proto_mode mode = s->o.proto;
+	uint32_t off;
+	uint16_t type;
+
+	memset(sh, 0, sizeof(*sh));
+	l3_of(ev, d, eth, &off, &type);
+	if (s->o.format == FORMAT_PCAP && mode == PROTO_AUTO)
+		mode = PROTO_ETH; /* classic pcap: one link type that every reader knows */
+	sh->data = d;
+	sh->len = ev->cap_len;
+	sh->l3type = type;
+	sh->l3off = off == UINT32_MAX ? -1 : (int32_t)off;
+
+	if (mode == PROTO_IP) {
+		if (off == UINT32_MAX || (type != 0x0800 && type != 0x86dd))
+			return -1; /* not IP */
+		sh->linktype = LINKTYPE_RAW;
+		sh->data = d + off;
+		sh->len = ev->cap_len - off;
+		sh->strip = off;
+		sh->l3off = 0;
+		return 0;
+	}
+	if (eth) {
+		sh->linktype = LINKTYPE_ETHERNET;
+		return 0;
+	}
+	if (off == UINT32_MAX) {
+		off = 0; /* unknown layout: keep the bytes, describe them as well as we can */
+		type = ev->protocol;
+	}
+	sh->data = d + off;
+	sh->len = ev->cap_len - off;
+	sh->strip = off;
+	sh->l3off = 0;
+	if (mode == PROTO_ETH) {
+		sh->linktype = LINKTYPE_ETHERNET;
+		memset(sh->prefix, 0, 12);
+		put_be16(sh->prefix + 12, type);
+		sh->prefix_len = 14;
+		sh->l3off = 14;
+		return 0;
+	}
+	/* LINUX_SLL2: protocol, reserved, ifindex, hatype, pkttype, addr len, addr[8] */
+	sh->linktype = LINKTYPE_LINUX_SLL2;
+	memset(sh->prefix, 0, 20);
+	put_be16(sh->prefix, type);
+	put_be32(sh->prefix + 4, ev->ifindex ? ev->ifindex : ev->skb_iif);
+	put_be16(sh->prefix + 8, ev->dev_type);
+	sh->prefix[10] = ev->pkt_type;
+	sh->prefix_len = 20;
+	sh->l3off = 20;
+	return 0;
+}
+
+static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char *ifname,
+		      uint64_t skb_id, int dir)
+{
+	const struct probe_info *pi = &s->o.probes[ev->probe_id];
+	struct bpfcap_meta *m = &s->meta;
+	const char *mech = s->mech[ev->probe_id];
+
+	m->present = 0;
+	m->flags = 0;
+#define SET(t) BPFCAP_META_SET(m, BPFCAP_META_##t)
+	m->probe_id = ev->probe_id;
+	SET(PROBE_ID);
+	snprintf(m->probe, sizeof(m->probe), "%s", pi->spec.text);
+	SET(PROBE);
+	m->probe_type = mech && !strcmp(mech, "raw_tp") ? BPFCAP_PROBE_RAW_TRACEPOINT :
+							  BPFCAP_PROBE_TRACEPOINT;
+	SET(PROBE_TYPE);
+	m->cpu = ev->cpu;
+	SET(CPU);
+	m->ifindex = ev->ifindex ? ev->ifindex : ev->skb_iif;
+	SET(IFINDEX);
+	snprintf(m->ifname, sizeof(m->ifname), "%s", ifname);
+	if (ifname[0])
+		SET(IFNAME);
+	m->netns = ev->netns;
+	SET(NETNS);
+	m->skb_len = ev->len;
+	SET(SKB_LEN);
+	m->data_len = ev->data_len;
+	SET(DATA_LEN);
+	m->trunc = 0;
+	if (ev->cap_len < ev->pre_len + ev->len) {
+		if (ev->flags & BPFCAP_EV_PAGED_MISSED)
+			m->trunc |= BPFCAP_TRUNC_PAGED;
+		if (ev->flags & BPFCAP_EV_CAP_LIMIT)
+			m->trunc |= BPFCAP_TRUNC_LIMIT;
+		if (!m->trunc || ev->cap_len >= s->o.snaplen)
+			m->trunc |= BPFCAP_TRUNC_SNAPLEN;
+	}
+	SET(TRUNC);
+	if (ev->flags & BPFCAP_EV_HAS_REASON) {
+		const char *rn = reasons__name(s->o.reasons, ev->reason);
+		const char *sub = reasons__subsys(s->o.reasons, ev->reason);
+
+		m->reason = ev->reason;
+		SET(REASON);
+		if (rn) {
+			snprintf(m->reason_name, sizeof(m->reason_name), "%s", rn);
+			SET(REASON_NAME);
+		} else {
+			m->reason_name[0] = '\0';
+		}
+		if (sub) {
+			snprintf(m->reason_subsys, sizeof(m->reason_subsys), "%s", sub);
+			SET(REASON_SUBSYS);
+		} else {
+			m->reason_subsys[0] = '\0';
+		}
+	}
+	m->mark = ev->mark;
+	SET(MARK);
+	m->protocol = ev->protocol;
+	SET(PROTOCOL);
+	m->pkt_type = ev->pkt_type;
+	SET(PKT_TYPE);
+	m->queue = ev->queue;
+	SET(QUEUE);
+	m->pid = ev->tgid;
+	SET(PID);
+	m->tid = ev->tid;
+	SET(TID);
+	snprintf(m->comm, sizeof(m->comm), "%.16s", ev->comm);
+	SET(COMM);
+	m->skb_id = skb_id;
+	SET(SKB_ID);
+	if (ev->location &&
+	    ksyms__format(s->o.ksyms, ev->location, m->location_sym, sizeof(m->location_sym)) == 0)
+		SET(LOCATION_SYM);
+	m->direction = (uint8_t)dir;
+	SET(DIRECTION);
+	m->skb_iif = ev->skb_iif;
+	SET(SKB_IIF);
+	m->dev_type = ev->dev_type;
+	SET(DEV_TYPE);
+#undef SET
+}
+
+static void text_line(struct sink *s, const struct bpfcap_event *ev, const struct shaped *sh,
+		      const char *ifname, uint64_t ts)
+{
+	const struct bpfcap_meta *m = &s->meta;
+	char sum[256], tbuf[32];
+	time_t sec = (time_t)(ts / 1000000000ull);
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+	if (sh->l3off >= 0 && (uint32_t)sh->l3off <= sh->prefix_len + sh->len) {
+		uint32_t skip = (uint32_t)sh->l3off >= sh->prefix_len ?
+					(uint32_t)sh->l3off - sh->prefix_len : 0;
+
+		if (sh->linktype == LINKTYPE_ETHERNET && !sh->prefix_len)
+			pktsum_eth(sh->data, sh->len, sum, sizeof(sum));
+		else
+			pktsum_l3(sh->l3type, sh->data + skip, sh->len - skip, sum, sizeof(sum));
+	} else {
+		snprintf(sum, sizeof(sum), "no L3 header, protocol 0x%04x, length %u", ev->protocol,
+			 ev->len);
+	}
+	fprintf(s->o.text, "%s.%06u %s %s", tbuf, (unsigned)(ts % 1000000000ull / 1000),
+		s->o.probes[ev->probe_id].spec.name, ifname[0] ? ifname : "-");
+	if (BPFCAP_META_HAS(m, BPFCAP_META_REASON)) {
+		if (m->reason_name[0])
+			fprintf(s->o.text, " %s", m->reason_name);
+		else
+			fprintf(s->o.text, " reason=%u", m->reason);
+	}
+	fprintf(s->o.text, " %s", sum);
+	if (s->o.verbose)
+		fprintf(s->o.text, " [cpu=%u netns=%u len=%u caplen=%u%s%s]", ev->cpu, ev->netns,
+			ev->pre_len + ev->len, ev->cap_len, m->location_sym[0] ? " at=" : "",
+			BPFCAP_META_HAS(m, BPFCAP_META_LOCATION_SYM) ? m->location_sym : "");
+	fputc('\n', s->o.text);
+}
+
+int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
+{
+	struct sink *s = ctx;
+	struct sink_probe_stats *st;
+	char ifname[IF_NAMESIZE_MAX];
+	struct shaped sh;
+	uint64_t ts, skb_id;
+	int idx, err, dir, mlen;
+
+	if (s->done)
+		return SINK_DONE;
+	st = &s->st[ev->probe_id];
+	if (shape(s, ev, data, &sh) < 0) {
+		st->not_ip++;
+		return 0;
+	}
+	snprintf(ifname, sizeof(ifname), "%.16s", ev->ifname);
+	if (!ifname[0] && (ev->ifindex || ev->skb_iif))
+		ifnames_lookup(ev->netns, ev->ifindex ? ev->ifindex : ev->skb_iif, ifname,
+			       sizeof(ifname));
+	ts = (uint64_t)((int64_t)ev->ts_boot + s->boot_off);
+	skb_id = mix64(ev->skb_addr ^ s->id_key);
+	dir = direction(s, ev);
+	fill_meta(s, ev, ifname, skb_id, dir);
+
+	if (s->w) {
+		struct pcapng_epb e = { 0 };
+
+		idx = get_iface(s, ev, ifname, sh.linktype);
+		if (idx < 0)
+			return idx;
+		mlen = bpfcap_meta_encode(&s->meta, s->metabuf, sizeof(s->metabuf));
+		if (mlen < 0)
+			mlen = 0;
+		bpfcap_meta_format_comment(&s->meta, s->comment, sizeof(s->comment));
+		e.if_id = (uint32_t)s->ifs[idx].id;
+		e.ts_ns = ts;
+		e.prefix = sh.prefix;
+		e.prefix_len = sh.prefix_len;
+		e.data = sh.data;
+		e.caplen = sh.len;
+		e.origlen = ev->pre_len + ev->len - sh.strip + sh.prefix_len;
+		if (e.origlen < e.caplen + e.prefix_len)
+			e.origlen = e.caplen + e.prefix_len;
+		e.comment = s->comment;
+		e.has_flags = true;
+		e.flags = dir == BPFCAP_DIR_IN ? EPB_FLAG_INBOUND :
+			  dir == BPFCAP_DIR_OUT ? EPB_FLAG_OUTBOUND : 0;
+		if (dir == BPFCAP_DIR_IN) {
+			static const uint32_t rx[] = { EPB_FLAG_UNICAST, EPB_FLAG_BROADCAST,
+						       EPB_FLAG_MULTICAST, EPB_FLAG_PROMISC };
+
+			if (ev->pkt_type < 4)
+				e.flags |= rx[ev->pkt_type];
+		}
+		e.has_packetid = true;
+		e.packetid = skb_id;
+		e.has_queue = true;
+		e.queue = ev->queue;
+		e.has_dropcount = true;
+		e.dropcount = st->lost - st->lost_reported;
+		st->lost_reported = st->lost;
+		e.custom = s->metabuf;
+		e.custom_len = (size_t)mlen;
+		e.custom_pen = BPFCAP_META_PEN;
+		err = pcapng_writer__epb(s->w, &e);
+		if (err)
+			return err;
+		s->ifs[idx].packets++;
+	}
+	if (s->o.text)
+		text_line(s, ev, &sh, ifname, ts);
+	st->written++;
+	s->packets++;
+	if (s->o.max_packets && s->packets >= s->o.max_packets) {
+		s->done = 1;
+		return SINK_DONE;
+	}
+	return 0;
+}
+
+void sink__set_lost(struct sink *s, int probe, uint64_t lost)
+{
+	if (probe >= 0 && probe < s->o.nprobes && lost > s->st[probe].lost)
+		s->st[probe].lost = lost;
+}
+
+int sink__finish(struct sink *s, uint64_t start_ns, uint64_t end_ns)
+{
+	unsigned i;
+	int p, err;
+
+	if (!s->w)
+		return 0;
+	/* every probe gets an interface, so its counters reach the file */
+	for (p = 0; p < s->o.nprobes; p++) {
+		if (s->primary[p] < 0) {
+			struct bpfcap_event ev = { .probe_id = (uint32_t)p };
+			uint16_t lt = s->o.proto == PROTO_IP ? LINKTYPE_RAW :
+				      s->o.proto == PROTO_ETH || s->o.format == FORMAT_PCAP ?
+								 LINKTYPE_ETHERNET :
+								 LINKTYPE_LINUX_SLL2;
+
+			ev.netns = ifnames_own_netns();
+			err = get_iface(s, &ev, "", lt);
+			if (err < 0)
+				return err;
+		}
+	}
+	for (i = 0; i < s->nifs; i++) {
+		struct iface *f = &s->ifs[i];
+		struct pcapng_isb isb = { 0 };
+		uint64_t lost = s->primary[f->probe] == (int)i ? s->st[f->probe].lost : 0;
+
+		isb.if_id = (uint32_t)f->id;
+		isb.ts_ns = end_ns;
+		isb.starttime = start_ns;
+		isb.endtime = end_ns;
+		isb.has_ifrecv = isb.has_ifdrop = isb.has_filteraccept = isb.has_usrdeliv = true;
+		isb.ifrecv = f->packets + lost;
+		isb.ifdrop = lost;
+		isb.filteraccept = f->packets;
+		isb.usrdeliv = f->packets;
+		err = pcapng_writer__isb(s->w, &isb);
+		if (err)
+			return err;
+	}
+	return pcapng_writer__flush(s->w);
+}
+
+int sink__flush(struct sink *s)
+{
+	if (s->o.text)
+		fflush(s->o.text);
+	return s->w ? pcapng_writer__flush(s->w) : 0;
+}
+
+size_t sink__pending(const struct sink *s)
+{
+	return s->w ? pcapng_writer__pending(s->w) : 0;
+}
+
+uint64_t sink__packets(const struct sink *s)
+{
+	return s->packets;
+}
+
+const struct sink_probe_stats *sink__stats(const struct sink *s, int probe)
+{
+	return &s->st[probe];
+}
+
+unsigned sink__interfaces(const struct sink *s)
+{
+	return s->nifs;
+}

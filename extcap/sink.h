@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Turns capture records into pcapng/pcap blocks and/or tcpdump-like text lines: link-type
+ * shaping, lazily created interfaces, comments, metadata option, drop accounting. */
+#ifndef BPFCAP_SINK_H
+#define BPFCAP_SINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bpfcap/capture_abi.h"
+#include "pcapng.h"
+#include "probe.h"
+
+struct reasons;
+struct ksyms;
+
+enum proto_mode { PROTO_AUTO = 0, PROTO_ETH = 1, PROTO_IP = 2 };
+
+/* Returned by sink__event() once the packet count is reached. */
+#define SINK_DONE (-ECANCELED)
+
+struct sink_opts {
+	enum proto_mode proto;
+	enum pcap_format format;
+	uint32_t snaplen;
+	const char *filter;      /* recorded in if_filter */
+	int out_fd;              /* pcapng/pcap output; -1 for none */
+	size_t bufsize;
+	FILE *text;              /* one line per packet; NULL for none */
+	int verbose;
+	const struct probe_info *probes;
+	int nprobes;
+	struct reasons *reasons; /* may be NULL */
+	struct ksyms *ksyms;     /* may be NULL */
+	uint64_t max_packets;    /* 0: no limit */
+	const char *hardware;    /* shb_hardware */
+	const char *os;          /* shb_os */
+};
+
+struct sink_probe_stats {
+	uint64_t written;     /* EPBs / text lines */
+	uint64_t not_ip;      /* skipped by --proto ip: no IP header */
+	uint64_t lost;        /* lost in the kernel, as last reported by sink__set_lost */
+	uint64_t lost_reported; /* of which already in an epb_dropcount */
+};
+
+struct sink;
+
+struct sink *sink__new(const struct sink_opts *o);
+void sink__free(struct sink *s);
+/* SHB (pcapng) — call before any event. */
+int sink__start(struct sink *s);
+/* Which mechanism attached probe i ("tp_btf", "raw_tp"): goes into the metadata. */
+void sink__set_mechanism(struct sink *s, int probe, const char *mech);
+/* capture_event_fn: ctx is the sink. */
+int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data);
+/* Kernel-side lost count of a probe so far (monotonic). */
+void sink__set_lost(struct sink *s, int probe, uint64_t lost);
+/* ISBs for every interface (each probe gets one, even without packets), then flush. */
+int sink__finish(struct sink *s, uint64_t start_ns, uint64_t end_ns);
+int sink__flush(struct sink *s);
+size_t sink__pending(const struct sink *s);
+uint64_t sink__packets(const struct sink *s);
+const struct sink_probe_stats *sink__stats(const struct sink *s, int probe);
+unsigned sink__interfaces(const struct sink *s);
+/* Boot -> wall clock offset (re-sampled by the caller). */
+void sink__set_clock(struct sink *s, int64_t boot_offset_ns);
+
+#endif

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * bpfcap per-packet metadata: the wire format of the pcapng custom option that the capture
+ * writes on every Enhanced Packet Block and that the dissector plugin decodes. Defined here
+ * once; lib/meta.c holds the encoder and a pure-C decoder (no allocation, bounded, fuzzed).
+ *
+ * pcapng option (custom, binary, copyable):
+ *   u16 option code = 2989   u16 option length
+ *   u32 PEN = BPFCAP_META_PEN  (in the section's byte order, as pcapng requires)
+ *   -- what follows is the "metadata" this header describes; always little-endian --
+ *   0  u8[4] magic "BPFC"
+ *   4  u8    version (BPFCAP_META_VERSION)
+ *   5  u8    flags (BPFCAP_META_F_*)
+ *   6  u16   reserved, 0
+ *   8  TLVs: u16 type, u16 len, u8 value[len], zero padding to a multiple of 4
+ *
+ * Integers are little-endian and exactly as wide as the type says; strings are UTF-8 without a
+ * terminating NUL. A reader skips types it does not know, so the format can grow; a TLV whose
+ * length does not fit the type, or that runs past the end, makes the metadata malformed.
+ */
+#ifndef BPFCAP_META_H
+#define BPFCAP_META_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Private Enterprise Number written in front of the metadata. bpfcap has no IANA PEN of its
+ * own yet: this is the "example enterprise" of RFC 5612; the magic guards against clashes. */
+#define BPFCAP_META_PEN 32473u
+#define BPFCAP_META_OPTION 2989u /* pcapng: custom option, binary, copyable */
+#define BPFCAP_META_MAGIC "BPFC"
+#define BPFCAP_META_VERSION 1
+#define BPFCAP_META_HDR_LEN 8
+#define BPFCAP_META_MAX_LEN 4096 /* what the writer ever produces; readers accept up to 65531 */
+
+enum bpfcap_meta_type {
+	BPFCAP_META_PROBE_ID = 1,      /* u32: index of the probe in this capture */
+	BPFCAP_META_PROBE = 2,         /* str: probe spec, e.g. "tp:skb:kfree_skb" */
+	BPFCAP_META_PROBE_TYPE = 3,    /* u8: enum bpfcap_probe_type */
+	BPFCAP_META_CPU = 4,           /* u32 */
+	BPFCAP_META_IFINDEX = 5,       /* u32 */
+	BPFCAP_META_IFNAME = 6,        /* str */
+	BPFCAP_META_NETNS = 7,         /* u32: network namespace inode */
+	BPFCAP_META_SKB_LEN = 8,       /* u32: skb->len */
+	BPFCAP_META_DATA_LEN = 9,      /* u32: skb->data_len (bytes in paged frags) */
+	BPFCAP_META_TRUNC = 10,        /* u32: BPFCAP_TRUNC_* flags */
+	BPFCAP_META_REASON = 11,       /* u32: enum skb_drop_reason of the capturing kernel */
+	BPFCAP_META_REASON_NAME = 12,  /* str: e.g. "NO_SOCKET" */
+	BPFCAP_META_REASON_SUBSYS = 13,/* str: e.g. "CORE", "OPENVSWITCH" */
+	BPFCAP_META_MARK = 14,         /* u32: skb->mark */
+	BPFCAP_META_PROTOCOL = 15,     /* u16: skb->protocol (host order) */
+	BPFCAP_META_PKT_TYPE = 16,     /* u8: skb->pkt_type (PACKET_*) */
+	BPFCAP_META_QUEUE = 17,        /* u16: skb->queue_mapping */
+	BPFCAP_META_PID = 18,          /* u32: tgid of the current task */
+	BPFCAP_META_TID = 19,          /* u32 */
+	BPFCAP_META_COMM = 20,         /* str: comm of the current task */
+	BPFCAP_META_SKB_ID = 21,       /* u64: per-skb id, same at every probe */
+	BPFCAP_META_VERDICT = 22,      /* 8 bytes: u8 kind (enum bpfcap_verdict_kind), 3 pad, i32 */
+	BPFCAP_META_STACK = 23,        /* str: symbolised kernel stack, frames separated by '\n' */
+	BPFCAP_META_LOCATION = 24,     /* u64: kfree_skb caller address */
+	BPFCAP_META_LOCATION_SYM = 25, /* str: symbol+offset of the caller */
+	BPFCAP_META_DIRECTION = 26,    /* u8: 0 unknown, 1 in, 2 out */
+	BPFCAP_META_SKB_IIF = 27,      /* u32: skb->skb_iif */
+	BPFCAP_META_DEV_TYPE = 28,     /* u16: ARPHRD_* of the device */
+	BPFCAP_META_TYPE_MAX = 28,
+};
+
+enum bpfcap_probe_type {
+	BPFCAP_PROBE_TRACEPOINT = 1,
+	BPFCAP_PROBE_RAW_TRACEPOINT = 2,
+	BPFCAP_PROBE_KPROBE = 3,
+	BPFCAP_PROBE_FENTRY = 4,
+	BPFCAP_PROBE_FEXIT = 5,
+	BPFCAP_PROBE_XDP = 6,
+	BPFCAP_PROBE_TC = 7,
+	BPFCAP_PROBE_PROG = 8,
+};
+
+enum bpfcap_trunc {
+	BPFCAP_TRUNC_SNAPLEN = 1 << 0, /* cut at the snapshot length the user asked for */
+	BPFCAP_TRUNC_PAGED = 1 << 1,   /* bytes in paged fragments were not readable at this hook */
+	BPFCAP_TRUNC_LIMIT = 1 << 2,   /* cut at bpfcap's per-record limit */
+};
+
+enum bpfcap_verdict_kind {
+	BPFCAP_VERDICT_TC = 1,
+	BPFCAP_VERDICT_XDP = 2,
+};
+
+/* Metadata header flags */
+enum bpfcap_meta_flags {
+	BPFCAP_META_F_DERIVED = 1 << 0, /* reconstructed from the packet comment, not the option */
+};
+
+/* Decoder result codes (negative) */
+enum bpfcap_meta_err {
+	BPFCAP_META_OK = 0,
+	BPFCAP_META_ESHORT = -1,   /* shorter than the header */
+	BPFCAP_META_EMAGIC = -2,   /* not bpfcap metadata */
+	BPFCAP_META_EVERSION = -3, /* a major version this reader does not know */
+	BPFCAP_META_ETRUNC = -4,   /* a TLV runs past the end */
+	BPFCAP_META_ELEN = -5,     /* a TLV length does not fit its type */
+	BPFCAP_META_ENOSPC = -6,   /* encoder: buffer too small */
+};
+
+#define BPFCAP_META_STR_MAX 256
+
+/* The decoded form. `present` has bit (1 << type) set for every field that was seen. */
+struct bpfcap_meta {
+	uint64_t present;
+	uint8_t version;
+	uint8_t flags;
+	uint8_t probe_type;
+	uint8_t pkt_type;
+	uint8_t direction;
+	uint8_t verdict_kind;
+	uint16_t protocol;
+	uint16_t queue;
+	uint16_t dev_type;
+	uint32_t probe_id;
+	uint32_t cpu;
+	uint32_t ifindex;
+	uint32_t netns;
+	uint32_t skb_len;
+	uint32_t data_len;
+	uint32_t trunc;
+	uint32_t reason;
+	uint32_t mark;
+	uint32_t pid;
+	uint32_t tid;
+	uint32_t skb_iif;
+	int32_t verdict;
+	uint64_t skb_id;
+	uint64_t location;
+	unsigned unknown_tlvs; /* TLVs of types this reader does not know (skipped) */
+	char probe[BPFCAP_META_STR_MAX];
+	char ifname[64];
+	char reason_name[128];
+	char reason_subsys[64];
+	char comm[64];
+	char location_sym[BPFCAP_META_STR_MAX];
+	char stack[1024];
+};
+
+#define BPFCAP_META_HAS(m, t) (((m)->present >> (t)) & 1)
+#define BPFCAP_META_SET(m, t) ((m)->present |= (uint64_t)1 << (t))
+
+/* One TLV as the iterator returns it; `value` points into the caller's buffer. */
+struct bpfcap_meta_tlv {
+	uint16_t type;
+	uint16_t len;
+	size_t offset; /* of the TLV header, from the start of the metadata */
+	const uint8_t *value;
+};
+
+struct bpfcap_meta_iter {
+	const uint8_t *buf;
+	size_t len;
+	size_t off;
+};
+
+/* Checks the 8-byte header; 0 or a negative enum bpfcap_meta_err. */
+int bpfcap_meta_iter_init(struct bpfcap_meta_iter *it, const void *buf, size_t len);
+/* 1: *tlv filled; 0: end; < 0: malformed (the iterator stops). */
+int bpfcap_meta_iter_next(struct bpfcap_meta_iter *it, struct bpfcap_meta_tlv *tlv);
+/* Length a known type must have: > 0 fixed, 0 any (string), -1 unknown type. */
+int bpfcap_meta_type_len(uint16_t type);
+/* Filter-field name of a type ("reason_name"), NULL for unknown types. */
+const char *bpfcap_meta_type_name(uint16_t type);
+
+/* Whole-buffer decode into *m (zeroed first). 0 or a negative enum bpfcap_meta_err; on error
+ * *m holds what was decoded before the fault. Strings are NUL-terminated, truncated to fit. */
+int bpfcap_meta_decode(const void *buf, size_t len, struct bpfcap_meta *m);
+/* Encodes every present field of *m. Returns bytes written or BPFCAP_META_ENOSPC. */
+int bpfcap_meta_encode(const struct bpfcap_meta *m, void *buf, size_t cap);
+
+/* The one-line human form used as the packet comment, e.g.
+ * "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=NO_SOCKET". Always NUL-terminates;
+ * returns the length it wanted (like snprintf). */
+int bpfcap_meta_format_comment(const struct bpfcap_meta *m, char *buf, size_t cap);
+/* Parses such a comment back (the fallback when the binary option was stripped). Sets
+ * BPFCAP_META_F_DERIVED. 0 if it looks like a bpfcap comment, -1 otherwise. */
+int bpfcap_meta_parse_comment(const char *comment, size_t len, struct bpfcap_meta *m);
+
+/* Short name of a probe spec for comments and interface names: "tp:skb:kfree_skb" -> "kfree_skb" */
+const char *bpfcap_meta_probe_short(const char *probe);
+const char *bpfcap_probe_type_name(unsigned type);
+
+#endif /* BPFCAP_META_H */

@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Encoder and pure-C decoder of the bpfcap metadata option (see <bpfcap/meta.h>).
+ * No allocation, no global state: the dissector and the fuzzer use it as is. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfcap/meta.h"
+
+static uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	return (uint64_t)get_le32(p) | ((uint64_t)get_le32(p + 4) << 32);
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	put_le16(p, (uint16_t)v);
+	put_le16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	put_le32(p, (uint32_t)v);
+	put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static const struct {
+	const char *name;
+	int len; /* > 0 fixed, 0 string */
+} types[BPFCAP_META_TYPE_MAX + 1] = {
+	[BPFCAP_META_PROBE_ID] = { "probe_id", 4 },
+	[BPFCAP_META_PROBE] = { "probe", 0 },
+	[BPFCAP_META_PROBE_TYPE] = { "probe_type", 1 },
+	[BPFCAP_META_CPU] = { "cpu", 4 },
+	[BPFCAP_META_IFINDEX] = { "ifindex", 4 },
+	[BPFCAP_META_IFNAME] = { "ifname", 0 },
+	[BPFCAP_META_NETNS] = { "netns", 4 },
+	[BPFCAP_META_SKB_LEN] = { "len", 4 },
+	[BPFCAP_META_DATA_LEN] = { "data_len", 4 },
+	[BPFCAP_META_TRUNC] = { "truncated", 4 },
+	[BPFCAP_META_REASON] = { "reason", 4 },
+	[BPFCAP_META_REASON_NAME] = { "reason_name", 0 },
+	[BPFCAP_META_REASON_SUBSYS] = { "reason_subsys", 0 },
+	[BPFCAP_META_MARK] = { "mark", 4 },
+	[BPFCAP_META_PROTOCOL] = { "protocol", 2 },
+	[BPFCAP_META_PKT_TYPE] = { "pkt_type", 1 },
+	[BPFCAP_META_QUEUE] = { "queue", 2 },
+	[BPFCAP_META_PID] = { "pid", 4 },
+	[BPFCAP_META_TID] = { "tid", 4 },
+	[BPFCAP_META_COMM] = { "comm", 0 },
+	[BPFCAP_META_SKB_ID] = { "skb_id", 8 },
+	[BPFCAP_META_VERDICT] = { "verdict", 8 },
+	[BPFCAP_META_STACK] = { "stack", 0 },
+	[BPFCAP_META_LOCATION] = { "location", 8 },
+	[BPFCAP_META_LOCATION_SYM] = { "location_sym", 0 },
+	[BPFCAP_META_DIRECTION] = { "direction", 1 },
+	[BPFCAP_META_SKB_IIF] = { "skb_iif", 4 },
+	[BPFCAP_META_DEV_TYPE] = { "dev_type", 2 },
+};
+
+int bpfcap_meta_type_len(uint16_t type)
+{
+	if (type > BPFCAP_META_TYPE_MAX || !types[type].name)
+		return -1;
+	return types[type].len;
+}
+
+const char *bpfcap_meta_type_name(uint16_t type)
+{
+	if (type > BPFCAP_META_TYPE_MAX)
+		return NULL;
+	return types[type].name;
+}
+
+int bpfcap_meta_iter_init(struct bpfcap_meta_iter *it, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	it->buf = p;
+	it->len = len;
+	it->off = len; /* an iterator over a bad header yields nothing */
+	if (!p || len < BPFCAP_META_HDR_LEN)
+		return BPFCAP_META_ESHORT;
+	if (memcmp(p, BPFCAP_META_MAGIC, 4) != 0)
+		return BPFCAP_META_EMAGIC;
+	if (p[4] != BPFCAP_META_VERSION)
+		return BPFCAP_META_EVERSION;
+	it->off = BPFCAP_META_HDR_LEN;
+	return BPFCAP_META_OK;
+}
+
+int bpfcap_meta_iter_next(struct bpfcap_meta_iter *it, struct bpfcap_meta_tlv *tlv)
+{
+	size_t room, padded;
+	int want;
+
+	if (it->off >= it->len)
+		return 0;
+	room = it->len - it->off;
+	if (room < 4) {
+		it->off = it->len;
+		return BPFCAP_META_ETRUNC;
+	}
+	tlv->type = get_le16(it->buf + it->off);
+	tlv->len = get_le16(it->buf + it->off + 2);
+	tlv->offset = it->off;
+	tlv->value = it->buf + it->off + 4;
+	if ((size_t)tlv->len > room - 4) {
+		it->off = it->len;
+		return BPFCAP_META_ETRUNC;
+	}
+	want = bpfcap_meta_type_len(tlv->type);
+	if (want > 0 && tlv->len != want) {
+		it->off = it->len;
+		return BPFCAP_META_ELEN;
+	}
+	padded = 4 + (((size_t)tlv->len + 3) & ~(size_t)3);
+	/* Padding may be missing after the last TLV; never step past the end. */
+	it->off = padded > room ? it->len : it->off + padded;
+	return 1;
+}
+
+static void copy_str(char *dst, size_t cap, const uint8_t *src, size_t len)
+{
+	size_t n = len < cap - 1 ? len : cap - 1;
+	size_t i;
+
+	for (i = 0; i < n; i++) /* NULs inside would cut strings short later: replace them */
+		dst[i] = src[i] ? (char)src[i] : '?';
+	dst[n] = '\0';
+}
+
+int bpfcap_meta_decode(const void *buf, size_t len, struct bpfcap_meta *m)
+{
+	struct bpfcap_meta_iter it;
+	struct bpfcap_meta_tlv t;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	err = bpfcap_meta_iter_init(&it, buf, len);
+	if (err)
+		return err;
+	m->version = it.buf[4];
+	m->flags = it.buf[5];
+	while ((err = bpfcap_meta_iter_next(&it, &t)) > 0) {
+		const uint8_t *v = t.value;
+
+		switch (t.type) {
+		case BPFCAP_META_PROBE_ID: m->probe_id = get_le32(v); break;
+		case BPFCAP_META_PROBE: copy_str(m->probe, sizeof(m->probe), v, t.len); break;
+		case BPFCAP_META_PROBE_TYPE: m->probe_type = v[0]; break;
+		case BPFCAP_META_CPU: m->cpu = get_le32(v); break;
+		case BPFCAP_META_IFINDEX: m->ifindex = get_le32(v); break;
+		case BPFCAP_META_IFNAME: copy_str(m->ifname, sizeof(m->ifname), v, t.len); break;
+		case BPFCAP_META_NETNS: m->netns = get_le32(v); break;
+		case BPFCAP_META_SKB_LEN: m->skb_len = get_le32(v); break;
+		case BPFCAP_META_DATA_LEN: m->data_len = get_le32(v); break;
+		case BPFCAP_META_TRUNC: m->trunc = get_le32(v); break;
+		case BPFCAP_META_REASON: m->reason = get_le32(v); break;
+		case BPFCAP_META_REASON_NAME:
+			copy_str(m->reason_name, sizeof(m->reason_name), v, t.len);
+			break;
+		case BPFCAP_META_REASON_SUBSYS:
+			copy_str(m->reason_subsys, sizeof(m->reason_subsys), v, t.len);
+			break;
+		case BPFCAP_META_MARK: m->mark = get_le32(v); break;
+		case BPFCAP_META_PROTOCOL: m->protocol = get_le16(v); break;
+		case BPFCAP_META_PKT_TYPE: m->pkt_type = v[0]; break;
+		case BPFCAP_META_QUEUE: m->queue = get_le16(v); break;
+		case BPFCAP_META_PID: m->pid = get_le32(v); break;
+		case BPFCAP_META_TID: m->tid = get_le32(v); break;
+		case BPFCAP_META_COMM: copy_str(m->comm, sizeof(m->comm), v, t.len); break;
+		case BPFCAP_META_SKB_ID: m->skb_id = get_le64(v); break;
+		case BPFCAP_META_VERDICT:
+			m->verdict_kind = v[0];
+			m->verdict = (int32_t)get_le32(v + 4);
+			break;
+		case BPFCAP_META_STACK: copy_str(m->stack, sizeof(m->stack), v, t.len); break;
+		case BPFCAP_META_LOCATION: m->location = get_le64(v); break;
+		case BPFCAP_META_LOCATION_SYM:
+			copy_str(m->location_sym, sizeof(m->location_sym), v, t.len);
+			break;
+		case BPFCAP_META_DIRECTION: m->direction = v[0]; break;
+		case BPFCAP_META_SKB_IIF: m->skb_iif = get_le32(v); break;
+		case BPFCAP_META_DEV_TYPE: m->dev_type = get_le16(v); break;
+		default:
+			m->unknown_tlvs++;
+			continue;
+		}
+		BPFCAP_META_SET(m, t.type);
+	}
+	return err;
+}
+
+struct enc {
+	uint8_t *p;
+	size_t cap, off;
+	int err;
+};
+
+static void put_tlv(struct enc *e, uint16_t type, const void *val, size_t len)
+{
+	size_t padded = (len + 3) & ~(size_t)3;
+
+	if (e->err)
+		return;
+	if (len > UINT16_MAX || e->cap - e->off < 4 + padded) {
+		e->err = BPFCAP_META_ENOSPC;
+		return;
+	}
+	put_le16(e->p + e->off, type);
+	put_le16(e->p + e->off + 2, (uint16_t)len);
+	if (len)
+		memcpy(e->p + e->off + 4, val, len);
+	memset(e->p + e->off + 4 + len, 0, padded - len);
+	e->off += 4 + padded;
+}
+
+static void put_u8(struct enc *e, uint16_t type, uint8_t v)
+{
+	put_tlv(e, type, &v, 1);
+}
+
+static void put_u16(struct enc *e, uint16_t type, uint16_t v)
+{
+	uint8_t b[2];
+
+	put_le16(b, v);
+	put_tlv(e, type, b, 2);
+}
+
+static void put_u32(struct enc *e, uint16_t type, uint32_t v)
+{
+	uint8_t b[4];
+
+	put_le32(b, v);
+	put_tlv(e, type, b, 4);
+}
+
+static void put_u64(struct enc *e, uint16_t type, uint64_t v)
+{
+	uint8_t b[8];
+
+	put_le64(b, v);
+	put_tlv(e, type, b, 8);
+}
+
+static void put_str_n(struct enc *e, uint16_t type, const char *s, size_t cap)
+{
+	put_tlv(e, type, s, strnlen(s, cap));
+}
+
+#define put_str(e, type, field) put_str_n(e, type, field, sizeof(field))
+
+int bpfcap_meta_encode(const struct bpfcap_meta *m, void *buf, size_t cap)
+{
+	struct enc e = { .p = buf, .cap = cap };
+	uint8_t verdict[8] = { 0 };
+
+	if (cap < BPFCAP_META_HDR_LEN)
+		return BPFCAP_META_ENOSPC;
+	memcpy(e.p, BPFCAP_META_MAGIC, 4);
+	e.p[4] = BPFCAP_META_VERSION;
+	e.p[5] = m->flags;
+	put_le16(e.p + 6, 0);
+	e.off = BPFCAP_META_HDR_LEN;
+
+#define HAS(t) BPFCAP_META_HAS(m, t)
+	if (HAS(BPFCAP_META_PROBE_ID)) put_u32(&e, BPFCAP_META_PROBE_ID, m->probe_id);
+	if (HAS(BPFCAP_META_PROBE)) put_str(&e, BPFCAP_META_PROBE, m->probe);
+	if (HAS(BPFCAP_META_PROBE_TYPE)) put_u8(&e, BPFCAP_META_PROBE_TYPE, m->probe_type);
+	if (HAS(BPFCAP_META_CPU)) put_u32(&e, BPFCAP_META_CPU, m->cpu);
+	if (HAS(BPFCAP_META_IFINDEX)) put_u32(&e, BPFCAP_META_IFINDEX, m->ifindex);
+	if (HAS(BPFCAP_META_IFNAME)) put_str(&e, BPFCAP_META_IFNAME, m->ifname);
+	if (HAS(BPFCAP_META_NETNS)) put_u32(&e, BPFCAP_META_NETNS, m->netns);
+	if (HAS(BPFCAP_META_SKB_LEN)) put_u32(&e, BPFCAP_META_SKB_LEN, m->skb_len);
+	if (HAS(BPFCAP_META_DATA_LEN)) put_u32(&e, BPFCAP_META_DATA_LEN, m->data_len);
+	if (HAS(BPFCAP_META_TRUNC)) put_u32(&e, BPFCAP_META_TRUNC, m->trunc);
+	if (HAS(BPFCAP_META_REASON)) put_u32(&e, BPFCAP_META_REASON, m->reason);
+	if (HAS(BPFCAP_META_REASON_NAME)) put_str(&e, BPFCAP_META_REASON_NAME, m->reason_name);
+	if (HAS(BPFCAP_META_REASON_SUBSYS))
+		put_str(&e, BPFCAP_META_REASON_SUBSYS, m->reason_subsys);
+	if (HAS(BPFCAP_META_MARK)) put_u32(&e, BPFCAP_META_MARK, m->mark);
+	if (HAS(BPFCAP_META_PROTOCOL)) put_u16(&e, BPFCAP_META_PROTOCOL, m->protocol);
+	if (HAS(BPFCAP_META_PKT_TYPE)) put_u8(&e, BPFCAP_META_PKT_TYPE, m->pkt_type);
+	if (HAS(BPFCAP_META_QUEUE)) put_u16(&e, BPFCAP_META_QUEUE, m->queue);
+	if (HAS(BPFCAP_META_PID)) put_u32(&e, BPFCAP_META_PID, m->pid);
+	if (HAS(BPFCAP_META_TID)) put_u32(&e, BPFCAP_META_TID, m->tid);
+	if (HAS(BPFCAP_META_COMM)) put_str(&e, BPFCAP_META_COMM, m->comm);
+	if (HAS(BPFCAP_META_SKB_ID)) put_u64(&e, BPFCAP_META_SKB_ID, m->skb_id);
+	if (HAS(BPFCAP_META_VERDICT)) {
+		verdict[0] = m->verdict_kind;
+		put_le32(verdict + 4, (uint32_t)m->verdict);
+		put_tlv(&e, BPFCAP_META_VERDICT, verdict, sizeof(verdict));
+	}
+	if (HAS(BPFCAP_META_STACK)) put_str(&e, BPFCAP_META_STACK, m->stack);
+	if (HAS(BPFCAP_META_LOCATION)) put_u64(&e, BPFCAP_META_LOCATION, m->location);
+	if (HAS(BPFCAP_META_LOCATION_SYM))
+		put_str(&e, BPFCAP_META_LOCATION_SYM, m->location_sym);
+	if (HAS(BPFCAP_META_DIRECTION)) put_u8(&e, BPFCAP_META_DIRECTION, m->direction);
+	if (HAS(BPFCAP_META_SKB_IIF)) put_u32(&e, BPFCAP_META_SKB_IIF, m->skb_iif);
+	if (HAS(BPFCAP_META_DEV_TYPE)) put_u16(&e, BPFCAP_META_DEV_TYPE, m->dev_type);
+#undef HAS
+	return e.err ? e.err : (int)e.off;
+}
+
+const char *bpfcap_meta_probe_short(const char *probe)
+{
+	const char *colon = strrchr(probe, ':');
+	const char *name;
+
+	if (!colon)
+		return probe;
+	/* "tp:net:net_dev_xmit:arg1" -> "net_dev_xmit" is handled by the caller's spec parser;
+	 * here the last component that is not argN wins. */
+	if (strncmp(colon + 1, "arg", 3) == 0 && colon > probe) {
+		const char *p = colon - 1;
+
+		while (p > probe && *p != ':')
+			p--;
+		name = *p == ':' ? p + 1 : p;
+		return name;
+	}
+	return colon + 1;
+}
+
+const char *bpfcap_probe_type_name(unsigned type)
+{
+	switch (type) {
+	case BPFCAP_PROBE_TRACEPOINT: return "tracepoint";
+	case BPFCAP_PROBE_RAW_TRACEPOINT: return "raw_tracepoint";
+	case BPFCAP_PROBE_KPROBE: return "kprobe";
+	case BPFCAP_PROBE_FENTRY: return "fentry";
+	case BPFCAP_PROBE_FEXIT: return "fexit";
+	case BPFCAP_PROBE_XDP: return "xdp";
+	case BPFCAP_PROBE_TC: return "tc";
+	case BPFCAP_PROBE_PROG: return "prog";
+	default: return "unknown";
+	}
+}
+
+struct sbuf {
+	char *p;
+	size_t cap, len;
+};
+
+static void sb_printf(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct sbuf *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(s->len < s->cap ? s->p + s->len : NULL, s->len < s->cap ? s->cap - s->len : 0,
+		      fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		s->len += (size_t)n;
+}
+
+int bpfcap_meta_format_comment(const struct bpfcap_meta *m, char *buf, size_t cap)
+{
+	struct sbuf s = { .p = buf, .cap = cap };
+	char probe[BPFCAP_META_STR_MAX];
+	size_t n;
+
+	if (cap)
+		buf[0] = '\0';
+	/* The short probe name: the spec without its type prefix and argument suffix. */
+	snprintf(probe, sizeof(probe), "%s", bpfcap_meta_probe_short(m->probe));
+	n = strcspn(probe, ":");
+	probe[n] = '\0';
+	sb_printf(&s, "%s", probe[0] ? probe : "bpfcap");
+	if (BPFCAP_META_HAS(m, BPFCAP_META_CPU))
+		sb_printf(&s, " cpu=%" PRIu32, m->cpu);
+	if (BPFCAP_META_HAS(m, BPFCAP_META_IFINDEX))
+		sb_printf(&s, " dev=%s(%" PRIu32 ")", m->ifname, m->ifindex);
+	if (BPFCAP_META_HAS(m, BPFCAP_META_NETNS))
+		sb_printf(&s, " netns=%" PRIu32, m->netns);
+	if (BPFCAP_META_HAS(m, BPFCAP_META_REASON)) {
+		if (m->reason_name[0])
+			sb_printf(&s, " reason=%s", m->reason_name);
+		else
+			sb_printf(&s, " reason=%" PRIu32, m->reason);
+		if (m->reason_subsys[0] && strcmp(m->reason_subsys, "CORE") != 0)
+			sb_printf(&s, " subsys=%s", m->reason_subsys);
+	}
+	if (BPFCAP_META_HAS(m, BPFCAP_META_VERDICT))
+		sb_printf(&s, " verdict=%" PRId32, m->verdict);
+	if (BPFCAP_META_HAS(m, BPFCAP_META_MARK) && m->mark)
+		sb_printf(&s, " mark=0x%" PRIx32, m->mark);
+	if (BPFCAP_META_HAS(m, BPFCAP_META_TRUNC) && m->trunc) {
+		sb_printf(&s, " truncated=");
+		sb_printf(&s, "%s%s%s", m->trunc & BPFCAP_TRUNC_SNAPLEN ? "snaplen" : "",
+			  (m->trunc & BPFCAP_TRUNC_SNAPLEN) && (m->trunc & ~1u) ? "," : "",
+			  m->trunc & BPFCAP_TRUNC_PAGED ? "paged" :
+			  m->trunc & BPFCAP_TRUNC_LIMIT ? "limit" : "");
+	}
+	return (int)s.len;
+}
+
+static int parse_u32(const char *s, size_t len, int base, uint32_t *out)
+{
+	char tmp[24];
+	char *end;
+	unsigned long long v;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	if (tmp[0] == '-' || tmp[0] == '+' || tmp[0] == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(tmp, &end, base);
+	if (errno || *end || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* w is one of the comma-separated words of v[0..n) */
+static int has_word(const char *v, size_t n, const char *w)
+{
+	size_t wl = strlen(w), i = 0;
+
+	while (i < n) {
+		size_t j = i;
+
+		while (j < n && v[j] != ',')
+			j++;
+		if (j - i == wl && memcmp(v + i, w, wl) == 0)
+			return 1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+int bpfcap_meta_parse_comment(const char *c, size_t len, struct bpfcap_meta *m)
+{
+	size_t i = 0, tok, n;
+	int fields = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->version = BPFCAP_META_VERSION;
+	m->flags = BPFCAP_META_F_DERIVED;
+	/* first token: the probe's short name */
+	while (i < len && c[i] != ' ' && c[i] != '=' && c[i] != '\0')
+		i++;
+	if (i == 0 || i >= len || c[i] != ' ')
+		return -1;
+	copy_str(m->probe, sizeof(m->probe), (const uint8_t *)c, i);
+	BPFCAP_META_SET(m, BPFCAP_META_PROBE);
+
+	while (i < len && c[i] == ' ') {
+		const char *key, *val;
+		size_t klen, vlen;
+		uint32_t u;
+
+		i++;
+		tok = i;
+		while (i < len && c[i] != ' ' && c[i] != '\0')
+			i++;
+		n = i - tok;
+		key = c + tok;
+		val = memchr(key, '=', n);
+		if (!val)
+			return -1;
+		klen = (size_t)(val - key);
+		val++;
+		vlen = n - klen - 1;
+#define KEY(k) (klen == sizeof(k) - 1 && memcmp(key, k, klen) == 0)
+		if (KEY("cpu")) {
+			if (parse_u32(val, vlen, 10, &m->cpu))
+				return -1;
+			BPFCAP_META_SET(m, BPFCAP_META_CPU);
+		} else if (KEY("dev")) {
+			const char *open = NULL;
+			size_t k;
+
+			for (k = vlen; k > 0; k--)
+				if (val[k - 1] == '(') {
+					open = val + k - 1;
+					break;
+				}
+			if (!open || vlen < 3 || val[vlen - 1] != ')')
+				return -1;
+			if (parse_u32(open + 1, (size_t)(val + vlen - 1 - open - 1), 10, &m->ifindex))
+				return -1;
+			copy_str(m->ifname, sizeof(m->ifname), (const uint8_t *)val,
+				 (size_t)(open - val));
+			BPFCAP_META_SET(m, BPFCAP_META_IFINDEX);
+			if (m->ifname[0])
+				BPFCAP_META_SET(m, BPFCAP_META_IFNAME);
+		} else if (KEY("netns")) {
+			if (parse_u32(val, vlen, 10, &m->netns))
+				return -1;
+			BPFCAP_META_SET(m, BPFCAP_META_NETNS);
+		} else if (KEY("reason")) {
+			if (parse_u32(val, vlen, 10, &u) == 0) {
+				m->reason = u;
+				BPFCAP_META_SET(m, BPFCAP_META_REASON);
+			} else {
+				copy_str(m->reason_name, sizeof(m->reason_name),
+					 (const uint8_t *)val, vlen);
+				BPFCAP_META_SET(m, BPFCAP_META_REASON_NAME);
+			}
+		} else if (KEY("subsys")) {
+			copy_str(m->reason_subsys, sizeof(m->reason_subsys), (const uint8_t *)val,
+				 vlen);
+			BPFCAP_META_SET(m, BPFCAP_META_REASON_SUBSYS);
+		} else if (KEY("mark")) {
+			if (parse_u32(val, vlen, 0, &m->mark))
+				return -1;
+			BPFCAP_META_SET(m, BPFCAP_META_MARK);
+		} else if (KEY("verdict")) {
+			char tmp[16];
+			char *end;
+			long v;
+
+			if (vlen == 0 || vlen >= sizeof(tmp))
+				return -1;
+			memcpy(tmp, val, vlen);
+			tmp[vlen] = '\0';
+			v = strtol(tmp, &end, 10);
+			if (*end || v < INT32_MIN || v > INT32_MAX)
+				return -1;
+			m->verdict = (int32_t)v;
+			BPFCAP_META_SET(m, BPFCAP_META_VERDICT);
+		} else if (KEY("truncated")) {
+			if (has_word(val, vlen, "snaplen"))
+				m->trunc |= BPFCAP_TRUNC_SNAPLEN;
+			if (has_word(val, vlen, "paged"))
+				m->trunc |= BPFCAP_TRUNC_PAGED;
+			if (has_word(val, vlen, "limit"))
+				m->trunc |= BPFCAP_TRUNC_LIMIT;
+			BPFCAP_META_SET(m, BPFCAP_META_TRUNC);
+		}
+		/* unknown keys are skipped: later versions may add some */
+#undef KEY
+		fields++;
+	}
+	return fields ? 0 : -1;
+}
