@@ -25,6 +25,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 probe_id = 0;
 const volatile __u32 snaplen = 262144;
 const volatile __u32 use_skb_output = 1;
+/* Metadata filters (0 = any): network namespace inode, interface index. */
+const volatile __u32 filter_netns = 0;
+const volatile __u32 filter_ifindex = 0;
 /* Ring-buffer wakeup policy: wake the reader when it has not been woken for wakeup_idle_ns
  * (so a lone packet is delivered at once) or when wakeup_bytes are waiting; otherwise batch. */
 const volatile __u64 wakeup_bytes = 1 << 20;
@@ -127,9 +130,9 @@ RING_TIER(4096)
 RING_TIER(9216)
 RING_TIER(16384)
 RING_TIER(32768)
-RING_TIER(65000)
+RING_TIER(65552)
 
-_Static_assert(BPFCAP_CAP_MAX == 65000, "largest ring tier must be BPFCAP_CAP_MAX");
+_Static_assert(BPFCAP_CAP_MAX == 65552, "largest ring tier must be BPFCAP_CAP_MAX");
 
 static __always_inline int ring_emit(const struct bpfcap_event *ev, const void *src, __u32 n)
 {
@@ -148,7 +151,7 @@ static __always_inline int ring_emit(const struct bpfcap_event *ev, const void *
 	TRY(9216)
 	TRY(16384)
 	TRY(32768)
-	TRY(65000)
+	TRY(65552)
 #undef TRY
 	return -1;
 }
@@ -159,7 +162,8 @@ static __always_inline int ring_emit(const struct bpfcap_event *ev, const void *
  * everything through bpf_probe_read_kernel() (BPF_CORE_READ).
  */
 static __always_inline int capture(struct sk_buff *skb, struct net_device *argdev,
-				   bool has_reason, __u32 reason, __u64 location, bool trusted)
+				   struct sock *argsk, bool has_reason, __u32 reason, __u64 location,
+				   bool trusted)
 {
 	__u32 key = probe_id, zero = 0;
 	struct bpfcap_counters *c = bpf_map_lookup_elem(&counters, &key);
@@ -237,6 +241,14 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 				ev->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 		}
 	}
+	if (!ev->netns && argsk)
+		ev->netns = trusted ? argsk->__sk_common.skc_net.net->ns.inum :
+				      BPF_CORE_READ(argsk, __sk_common.skc_net.net, ns.inum);
+	if ((filter_netns && ev->netns != filter_netns) ||
+	    (filter_ifindex && (ev->ifindex ? ev->ifindex : ev->skb_iif) != filter_ifindex)) {
+		c->filtered++;
+		return 0;
+	}
 	if (argdev)
 		ev->flags |= BPFCAP_EV_DEV_ARG;
 	{
@@ -258,6 +270,30 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 	} else {
 		start = data_off;
 		ev->start = BPFCAP_START_DATA;
+	}
+	if (argsk && ev->start == BPFCAP_START_DATA) {
+		/* A TCP skb without headers (retransmit queue): describe the segment. */
+		struct sock_common *skc = &argsk->__sk_common;
+		__u16 fam = BPF_CORE_READ(skc, skc_family);
+
+		if (fam == 2 /* AF_INET */) {
+			__u32 a = BPF_CORE_READ(skc, skc_rcv_saddr), b = BPF_CORE_READ(skc, skc_daddr);
+
+			__builtin_memcpy(ev->tcp.saddr, &a, 4);
+			__builtin_memcpy(ev->tcp.daddr, &b, 4);
+		} else if (fam == 10 /* AF_INET6 */) {
+			BPF_CORE_READ_INTO(&ev->tcp.saddr, skc, skc_v6_rcv_saddr);
+			BPF_CORE_READ_INTO(&ev->tcp.daddr, skc, skc_v6_daddr);
+		}
+		if (fam == 2 || fam == 10) {
+			ev->tcp.family = (__u8)fam;
+			ev->tcp.sport = BPF_CORE_READ(skc, skc_num);
+			ev->tcp.dport = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
+			/* TCP_SKB_CB(skb): seq at 0, tcp_flags at 12 */
+			bpf_probe_read_kernel(&ev->tcp.seq, 4, &skb->cb[0]);
+			bpf_probe_read_kernel(&ev->tcp.flags, 1, &skb->cb[12]);
+			ev->flags |= BPFCAP_EV_TCP_SYNTH;
+		}
 	}
 	ev->net_off = (net >= start && net <= data_off && net - start < 0xffff &&
 		       ev->start != BPFCAP_START_DATA) ? net - start : 0xffff;
@@ -302,8 +338,8 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 					want = snaplen;
 			}
 			out = want > pre ? want - pre : 0;
-			if (out > BPFCAP_CAP_MAX - BPFCAP_PRE_MAX) {
-				out = BPFCAP_CAP_MAX - BPFCAP_PRE_MAX;
+			if (out > BPFCAP_PERF_RAW_MAX - sizeof(struct bpfcap_event) - pre) {
+				out = BPFCAP_PERF_RAW_MAX - sizeof(struct bpfcap_event) - pre;
 				ev->flags |= BPFCAP_EV_CAP_LIMIT;
 			}
 			if (out > ev->len)
@@ -357,7 +393,7 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 	SEC("tp_btf")                                                                          \
 	int tp_skb##SKB(__u64 *ctx)                                                            \
 	{                                                                                      \
-		return capture((struct sk_buff *)ctx[SKB], NULL, false, 0, 0, true);      \
+		return capture((struct sk_buff *)ctx[SKB], NULL, NULL, false, 0, 0, true);      \
 	}
 
 #define TP_SKB_DEV(SKB, DEV)                                                                 \
@@ -365,14 +401,15 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 	int tp_skb##SKB##_dev##DEV(__u64 *ctx)                                                 \
 	{                                                                                      \
 		return capture((struct sk_buff *)ctx[SKB], (struct net_device *)ctx[DEV], \
-			       false, 0, 0, true);                                             \
+			       NULL, false, 0, 0, true);                                       \
 	}
 
 #define RAW_SKB(SKB)                                                                         \
 	SEC("raw_tp")                                                                          \
 	int raw_skb##SKB(struct bpf_raw_tracepoint_args *ctx)                                  \
 	{                                                                                      \
-		return capture((struct sk_buff *)ctx->args[SKB], NULL, false, 0, 0, false); \
+		return capture((struct sk_buff *)ctx->args[SKB], NULL, NULL, false, 0, 0,   \
+			       false);                                                         \
 	}
 
 #define RAW_SKB_DEV(SKB, DEV)                                                                \
@@ -380,7 +417,7 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 	int raw_skb##SKB##_dev##DEV(struct bpf_raw_tracepoint_args *ctx)                       \
 	{                                                                                      \
 		return capture((struct sk_buff *)ctx->args[SKB],                           \
-			       (struct net_device *)ctx->args[DEV], false, 0, 0, false);       \
+			       (struct net_device *)ctx->args[DEV], NULL, false, 0, 0, false); \
 	}
 
 TP_SKB(0)
@@ -400,12 +437,27 @@ RAW_SKB_DEV(0, 2)
 SEC("tp_btf")
 int tp_kfree_skb(__u64 *ctx)
 {
-	return capture((struct sk_buff *)ctx[0], NULL, true, (__u32)ctx[2], ctx[1], true);
+	return capture((struct sk_buff *)ctx[0], NULL, NULL, true, (__u32)ctx[2], ctx[1], true);
 }
 
 SEC("raw_tp")
 int raw_kfree_skb(struct bpf_raw_tracepoint_args *ctx)
 {
-	return capture((struct sk_buff *)ctx->args[0], NULL, true, (__u32)ctx->args[2],
+	return capture((struct sk_buff *)ctx->args[0], NULL, NULL, true, (__u32)ctx->args[2],
 		       ctx->args[1], false);
+}
+
+/* (struct sock *sk, struct sk_buff *skb, ...): tcp:tcp_retransmit_skb and friends. The socket
+ * gives the namespace and, for skbs without headers, the segment's addresses. */
+SEC("tp_btf")
+int tp_sk0_skb1(__u64 *ctx)
+{
+	return capture((struct sk_buff *)ctx[1], NULL, (struct sock *)ctx[0], false, 0, 0, true);
+}
+
+SEC("raw_tp")
+int raw_sk0_skb1(struct bpf_raw_tracepoint_args *ctx)
+{
+	return capture((struct sk_buff *)ctx->args[1], NULL, (struct sock *)ctx->args[0], false, 0,
+		       0, false);
 }

@@ -115,6 +115,8 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 	s->rodata->use_skb_output = !o->no_skb_output;
 	s->rodata->wakeup_idle_ns = o->wakeup_idle_ns;
 	s->rodata->wakeup_bytes = o->wakeup_bytes;
+	s->rodata->filter_netns = o->filter_netns;
+	s->rodata->filter_ifindex = o->filter_ifindex;
 	if (!raw) {
 		err = bpf_program__set_attach_target(sel, 0, pi->spec.name);
 		if (err)

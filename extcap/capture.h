@@ -18,6 +18,8 @@ struct capture_opts {
 	uint64_t wakeup_idle_ns; /* see capture.bpf.c */
 	uint64_t wakeup_bytes;
 	bool no_skb_output;      /* never use bpf_skb_output (tests, old kernels) */
+	uint32_t filter_netns;   /* 0 = any */
+	uint32_t filter_ifindex; /* 0 = any */
 	const char *btf_path;    /* kernel BTF for CO-RE; NULL = /sys/kernel/btf/vmlinux */
 };
 

@@ -18,6 +18,7 @@ enum {
 	OPT_JSON,
 	OPT_NO_SKB_OUTPUT,
 	OPT_BTF,
+	OPT_NETNS,
 };
 
 /* One table: getopt_long and --help are generated from it. */
@@ -38,6 +39,11 @@ static const struct opt {
 	  "stop after SECONDS (decimals allowed)", C | T },
 	{ { "snaplen", required_argument, NULL, 's' }, "BYTES",
 	  "bytes to keep per packet, 1-262144 (0 = 262144, the default)", C | T },
+	{ { "device", required_argument, NULL, 'i' }, "NAME|INDEX",
+	  "only packets of this network device (in --netns, else in bpfcap's namespace)", C | T },
+	{ { "netns", required_argument, NULL, OPT_NETNS }, "PATH|INODE",
+	  "only packets of this network namespace (/run/netns/NAME, /proc/PID/ns/net or inode)",
+	  C | T },
 	{ { "proto", required_argument, NULL, OPT_PROTO }, "auto|eth|ip",
 	  "link layer: auto (Ethernet or Linux SLL2), eth (always Ethernet), ip (raw IP)", C },
 	{ { "format", required_argument, NULL, OPT_FORMAT }, "pcapng|pcap",
@@ -258,7 +264,7 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 		return 0;
 	case OPT_RING_SIZE:
 		if (cli_parse_size(arg, &v) || v < CLI_RING_MIN || v > CLI_RING_MAX)
-			return fail(c, "invalid --ring-size '%s'; use 64K to 1G (e.g. 16M)", arg);
+			return fail(c, "invalid --ring-size '%s'; use 256K to 1G (e.g. 16M)", arg);
 		while (v & (v - 1))
 			v = (v | (v - 1)) + 1; /* round up to a power of two */
 		c->ring_size = v;
@@ -280,6 +286,16 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 		return 0;
 	case OPT_BTF:
 		c->btf_path = arg;
+		return 0;
+	case 'i':
+		if (!*arg)
+			return fail(c, "-i needs a device name or index");
+		c->device = arg;
+		return 0;
+	case OPT_NETNS:
+		if (!*arg)
+			return fail(c, "--netns needs a path or an inode number");
+		c->netns = arg;
 		return 0;
 	default:
 		return -1;

@@ -17,7 +17,7 @@
 #define CLI_SNAPLEN_DEFAULT 262144u
 #define CLI_SNAPLEN_MAX 262144u
 #define CLI_RING_DEFAULT (16ull << 20)
-#define CLI_RING_MIN (64ull << 10)
+#define CLI_RING_MIN (256ull << 10) /* must hold the largest record */
 #define CLI_RING_MAX (1ull << 30)
 
 enum cli_cmd { CMD_NONE = 0, CMD_CAPTURE, CMD_TRACE, CMD_LIST_PROBES, CMD_HELP, CMD_VERSION };
@@ -40,6 +40,8 @@ struct cli {
 	bool json;              /* list-probes --json */
 	bool no_skb_output;
 	const char *btf_path;
+	const char *netns;      /* --netns PATH|INODE */
+	const char *device;     /* -i NAME|INDEX */
 	char filter[4096];      /* trailing arguments joined by spaces */
 	char err[512];          /* usage error (exit 2) */
 };

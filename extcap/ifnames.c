@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/nsfs.h>
 
 #include "ifnames.h"
 
@@ -77,15 +79,107 @@ struct job {
 	uint32_t ifindex;
 	char name[IF_NAMESIZE];
 	int ok;
+	int to_index;
 };
 
 static void *in_ns(void *arg)
 {
 	struct job *j = arg;
 
-	if (setns(j->fd, CLONE_NEWNET) == 0 && if_indextoname(j->ifindex, j->name))
+	if (setns(j->fd, CLONE_NEWNET) != 0)
+		return NULL;
+	if (j->to_index) {
+		j->ifindex = if_nametoindex(j->name);
+		j->ok = j->ifindex != 0;
+	} else if (if_indextoname(j->ifindex, j->name)) {
 		j->ok = 1;
+	}
 	return NULL;
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+int ifnames_netns_arg(const char *arg, uint32_t *ino, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, type;
+
+	if (all_digits(arg)) {
+		unsigned long long v = strtoull(arg, NULL, 10);
+
+		if (v == 0 || v > UINT32_MAX) {
+			snprintf(err, errlen, "invalid network namespace inode '%s'", arg);
+			return -1;
+		}
+		*ino = (uint32_t)v;
+		return 0;
+	}
+	fd = open(arg, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open network namespace '%s': %s", arg,
+			 strerror(errno));
+		return -1;
+	}
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type != CLONE_NEWNET || fstat(fd, &st) < 0) {
+		close(fd);
+		snprintf(err, errlen,
+			 "'%s' is not a network namespace; use /run/netns/NAME, /proc/PID/ns/net "
+			 "or an inode number",
+			 arg);
+		return -1;
+	}
+	close(fd);
+	*ino = (uint32_t)st.st_ino;
+	return 0;
+}
+
+int ifnames_device_arg(const char *arg, uint32_t netns, uint32_t *ifindex, char *err,
+		       size_t errlen)
+{
+	struct job j = { .fd = -1, .to_index = 1 };
+	pthread_t th;
+
+	if (all_digits(arg)) {
+		unsigned long long v = strtoull(arg, NULL, 10);
+
+		if (v == 0 || v > INT32_MAX) {
+			snprintf(err, errlen, "invalid interface index '%s'", arg);
+			return -1;
+		}
+		*ifindex = (uint32_t)v;
+		return 0;
+	}
+	if (strlen(arg) >= IF_NAMESIZE) {
+		snprintf(err, errlen, "invalid device name '%s' (too long)", arg);
+		return -1;
+	}
+	snprintf(j.name, sizeof(j.name), "%s", arg);
+	if (!netns || netns == ifnames_own_netns()) {
+		j.ifindex = if_nametoindex(arg);
+		j.ok = j.ifindex != 0;
+	} else {
+		j.fd = open_netns(netns);
+		if (j.fd >= 0 && pthread_create(&th, NULL, in_ns, &j) == 0)
+			pthread_join(th, NULL);
+		if (j.fd >= 0)
+			close(j.fd);
+	}
+	if (!j.ok) {
+		snprintf(err, errlen, "no network device '%s'%s; see 'ip link'", arg,
+			 netns && netns != ifnames_own_netns() ? " in that network namespace" : "");
+		return -1;
+	}
+	*ifindex = j.ifindex;
+	return 0;
 }
 
 int ifnames_lookup(uint32_t netns, uint32_t ifindex, char *buf, size_t len)

@@ -250,7 +250,7 @@ int tp_proto_from_btf(const struct btf *btf, const char *name, struct tp_proto *
 	int i, n;
 
 	memset(p, 0, sizeof(*p));
-	p->skb_arg = p->dev_arg = p->reason_arg = -1;
+	p->skb_arg = p->dev_arg = p->reason_arg = p->sk_arg = -1;
 	if (!t)
 		return -ENOENT;
 	params = btf_params(t);
@@ -268,6 +268,9 @@ int tp_proto_from_btf(const struct btf *btf, const char *name, struct tp_proto *
 		} else if (sname && !strcmp(sname, "net_device")) {
 			if (p->dev_arg < 0)
 				p->dev_arg = i - 1;
+		} else if (sname && !strcmp(sname, "sock")) {
+			if (p->sk_arg < 0)
+				p->sk_arg = i - 1;
 		} else {
 			et = skip_mods(btf, params[i].type, NULL);
 			if (et && btf_is_enum(et) &&
@@ -404,6 +407,9 @@ int probe_resolve(const struct btf *btf, const struct probe_spec *spec, struct p
 	if (!strcmp(spec->name, "kfree_skb") && skb == 0 && p->reason_arg == 2) {
 		info->prog_tp = "tp_kfree_skb";
 		info->prog_raw = "raw_kfree_skb";
+	} else if (skb == 1 && p->sk_arg == 0) {
+		info->prog_tp = "tp_sk0_skb1";
+		info->prog_raw = "raw_sk0_skb1";
 	} else if (skb == 0 && p->dev_arg == 1) {
 		info->prog_tp = "tp_skb0_dev1";
 		info->prog_raw = "raw_skb0_dev1";

@@ -44,6 +44,7 @@ struct tp_proto {
 	int skb_arg;    /* first struct sk_buff * argument, -1 if none */
 	int dev_arg;    /* first struct net_device * argument, -1 if none */
 	int reason_arg; /* enum skb_drop_reason argument, -1 if none */
+	int sk_arg;     /* first struct sock * argument, -1 if none */
 	int skb_args[PROBE_MAX_ARGS];
 	int nskb_args;
 };

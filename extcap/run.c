@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "clock.h"
+#include "ifnames.h"
 #include "ksyms.h"
 #include "log.h"
 #include "reasons.h"
@@ -138,9 +139,9 @@ int run_capture(const struct run_opts *o)
 	struct ksyms *ksyms = NULL;
 	struct btf *btf;
 	struct utsname u;
-	char os[256] = "", hw[128] = "";
+	char os[256] = "", hw[128] = "", why_buf[512];
 	uint64_t start_ns, start_mono, deadline = 0, last_ctr = 0, last_flush = 0, last_clock,
-				       last_progress = 0;
+				       last_progress = 0, now_prev = 0;
 	int i, n, ret = 1, err = 0;
 
 	btf = run_load_btf(cli->btf_path);
@@ -151,8 +152,20 @@ int run_capture(const struct run_opts *o)
 
 		if (probe_resolve(btf, &cli->probes[i], &pi[i], why, sizeof(why))) {
 			pr_err("%s", why);
+			ret = 2; /* the user asked for something this kernel does not have */
 			goto out;
 		}
+	}
+	if (cli->netns && ifnames_netns_arg(cli->netns, &co.filter_netns, why_buf, sizeof(why_buf))) {
+		pr_err("%s", why_buf);
+		ret = 2;
+		goto out;
+	}
+	if (cli->device && ifnames_device_arg(cli->device, co.filter_netns, &co.filter_ifindex,
+					      why_buf, sizeof(why_buf))) {
+		pr_err("%s", why_buf);
+		ret = 2;
+		goto out;
 	}
 	reasons = reasons__new(btf);
 	ksyms = ksyms__load(NULL);
@@ -219,6 +232,11 @@ int run_capture(const struct run_opts *o)
 		uint64_t now;
 		int timeout = 10;
 
+		if (now_prev - last_ctr >= 10000000ull) {
+			/* lost counts first, so the next packet written carries them */
+			refresh_lost(cap, sink, cli->nprobes);
+			last_ctr = now_prev;
+		}
 		n = capture__poll(cap, timeout);
 		if (n == SINK_DONE)
 			break;
@@ -229,6 +247,7 @@ int run_capture(const struct run_opts *o)
 			goto out;
 		}
 		now = clock_now_ns(CLOCK_MONOTONIC);
+		now_prev = now;
 		/* caught up (or 100 ms passed): write what is buffered, for live viewers */
 		if (sink__pending(sink) && (n < 64 || now - last_flush > 100000000ull)) {
 			err = sink__flush(sink);
@@ -239,10 +258,6 @@ int run_capture(const struct run_opts *o)
 				goto out;
 			}
 			last_flush = now;
-		}
-		if (now - last_ctr > 100000000ull) {
-			refresh_lost(cap, sink, cli->nprobes);
-			last_ctr = now;
 		}
 		if (now - last_clock > 10000000000ull) {
 			sink__set_clock(sink, clock_boot_offset());

@@ -23,8 +23,9 @@ struct run_opts {
 	void *progress_ctx;
 };
 
-/* Loads BTF, resolves probes, captures until stopped. 0, or 1 on a runtime error (already
- * reported on stderr as one line). */
+/* Loads BTF, resolves probes, captures until stopped. 0; 2 when an argument names something
+ * that does not exist (probe, netns, device); 1 on a runtime error. The error is already
+ * reported on stderr as one line. */
 int run_capture(const struct run_opts *o);
 void run_install_signals(void);
 /* Loads the kernel BTF (path or /sys/kernel/btf/vmlinux); NULL with one error line. */

@@ -208,7 +208,7 @@ static void put_be32(uint8_t *p, uint32_t v)
 
 struct shaped {
 	uint16_t linktype;
-	uint8_t prefix[20];
+	uint8_t prefix[96]; /* link header, then synthesised IP+TCP headers */
 	uint32_t prefix_len;
 	const uint8_t *data;
 	uint32_t len;   /* captured bytes from data */
@@ -260,6 +260,80 @@ static void l3_of(const struct bpfcap_event *ev, const uint8_t *d, bool eth, uin
 	*type = t;
 }
 
+static uint16_t csum16(const uint8_t *p, size_t n)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)((p[i] << 8) | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* IP + TCP headers for a segment that had none at the hook (BPFCAP_EV_TCP_SYNTH). */
+static uint32_t synth_tcp(const struct bpfcap_event *ev, uint8_t *p, uint16_t *ethertype)
+{
+	uint32_t plen = ev->len, hl;
+	uint8_t *tcp;
+
+	if (ev->tcp.family == 2) {
+		hl = 20;
+		memset(p, 0, hl + 20);
+		p[0] = 0x45;
+		put_be16(p + 2, (uint16_t)(plen + 40 > 65535 ? 65535 : plen + 40));
+		p[6] = 0x40; /* DF */
+		p[8] = 64;
+		p[9] = 6;
+		memcpy(p + 12, ev->tcp.saddr, 4);
+		memcpy(p + 16, ev->tcp.daddr, 4);
+		put_be16(p + 10, csum16(p, 20));
+		*ethertype = 0x0800;
+	} else {
+		hl = 40;
+		memset(p, 0, hl + 20);
+		p[0] = 0x60;
+		put_be16(p + 4, (uint16_t)(plen + 20 > 65535 ? 65535 : plen + 20));
+		p[6] = 6;
+		p[7] = 64;
+		memcpy(p + 8, ev->tcp.saddr, 16);
+		memcpy(p + 24, ev->tcp.daddr, 16);
+		*ethertype = 0x86dd;
+	}
+	tcp = p + hl;
+	put_be16(tcp, ev->tcp.sport);
+	put_be16(tcp + 2, ev->tcp.dport);
+	put_be32(tcp + 4, ev->tcp.seq);
+	tcp[12] = 5 << 4;
+	tcp[13] = ev->tcp.flags;
+	return hl + 20;
+}
+
+static void link_hdr(const struct bpfcap_event *ev, enum proto_mode mode, uint16_t type,
+		     struct shaped *sh)
+{
+	if (mode == PROTO_IP) {
+		sh->linktype = LINKTYPE_RAW;
+		sh->prefix_len = 0;
+	} else if (mode == PROTO_ETH) {
+		sh->linktype = LINKTYPE_ETHERNET;
+		memset(sh->prefix, 0, 12);
+		put_be16(sh->prefix + 12, type);
+		sh->prefix_len = 14;
+	} else {
+		/* LINUX_SLL2: protocol, reserved, ifindex, hatype, pkttype, addr len, addr[8] */
+		sh->linktype = LINKTYPE_LINUX_SLL2;
+		memset(sh->prefix, 0, 20);
+		put_be16(sh->prefix, type);
+		put_be32(sh->prefix + 4, ev->ifindex ? ev->ifindex : ev->skb_iif);
+		put_be16(sh->prefix + 8, ev->dev_type);
+		sh->prefix[10] = ev->pkt_type;
+		sh->prefix_len = 20;
+	}
+	sh->l3off = (int32_t)sh->prefix_len;
+}
+
 static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint8_t *d,
 		 struct shaped *sh)
 {
@@ -271,9 +345,21 @@ static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint
 	uint16_t type;
 
 	memset(sh, 0, sizeof(*sh));
-	l3_of(ev, d, eth, &off, &type);
 	if (s->o.format == FORMAT_PCAP && mode == PROTO_AUTO)
 		mode = PROTO_ETH; /* classic pcap: one link type that every reader knows */
+	if (ev->flags & BPFCAP_EV_TCP_SYNTH) {
+		uint8_t hdr[60];
+		uint32_t hl = synth_tcp(ev, hdr, &type);
+
+		link_hdr(ev, mode, type, sh);
+		memcpy(sh->prefix + sh->prefix_len, hdr, hl);
+		sh->prefix_len += hl;
+		sh->data = d;
+		sh->len = ev->cap_len;
+		sh->l3type = type;
+		return 0;
+	}
+	l3_of(ev, d, eth, &off, &type);
 	sh->data = d;
 	sh->len = ev->cap_len;
 	sh->l3type = type;
@@ -300,24 +386,8 @@ static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint
 	sh->data = d + off;
 	sh->len = ev->cap_len - off;
 	sh->strip = off;
-	sh->l3off = 0;
-	if (mode == PROTO_ETH) {
-		sh->linktype = LINKTYPE_ETHERNET;
-		memset(sh->prefix, 0, 12);
-		put_be16(sh->prefix + 12, type);
-		sh->prefix_len = 14;
-		sh->l3off = 14;
-		return 0;
-	}
-	/* LINUX_SLL2: protocol, reserved, ifindex, hatype, pkttype, addr len, addr[8] */
-	sh->linktype = LINKTYPE_LINUX_SLL2;
-	memset(sh->prefix, 0, 20);
-	put_be16(sh->prefix, type);
-	put_be32(sh->prefix + 4, ev->ifindex ? ev->ifindex : ev->skb_iif);
-	put_be16(sh->prefix + 8, ev->dev_type);
-	sh->prefix[10] = ev->pkt_type;
-	sh->prefix_len = 20;
-	sh->l3off = 20;
+	sh->l3type = type;
+	link_hdr(ev, mode == PROTO_ETH ? PROTO_ETH : PROTO_AUTO, type, sh);
 	return 0;
 }
 
@@ -405,6 +475,10 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 	SET(SKB_IIF);
 	m->dev_type = ev->dev_type;
 	SET(DEV_TYPE);
+	if (ev->flags & BPFCAP_EV_TCP_SYNTH) {
+		m->synth = BPFCAP_SYNTH_IP_TCP;
+		SET(SYNTH);
+	}
 #undef SET
 }
 
@@ -419,13 +493,20 @@ static void text_line(struct sink *s, const struct bpfcap_event *ev, const struc
 	localtime_r(&sec, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
 	if (sh->l3off >= 0 && (uint32_t)sh->l3off <= sh->prefix_len + sh->len) {
-		uint32_t skip = (uint32_t)sh->l3off >= sh->prefix_len ?
-					(uint32_t)sh->l3off - sh->prefix_len : 0;
+		uint8_t buf[512];
+		uint32_t n = sh->prefix_len, more = sh->len;
 
+		/* prefix (synthesised headers) and packet bytes as one frame */
+		memcpy(buf, sh->prefix, n);
+		if (more > sizeof(buf) - n)
+			more = (uint32_t)sizeof(buf) - n;
+		memcpy(buf + n, sh->data, more);
+		n += more;
 		if (sh->linktype == LINKTYPE_ETHERNET && !sh->prefix_len)
-			pktsum_eth(sh->data, sh->len, sum, sizeof(sum));
+			pktsum_eth(buf, n, sum, sizeof(sum));
 		else
-			pktsum_l3(sh->l3type, sh->data + skip, sh->len - skip, sum, sizeof(sum));
+			pktsum_l3(sh->l3type, buf + sh->l3off, n - (uint32_t)sh->l3off, sum,
+				  sizeof(sum));
 	} else {
 		snprintf(sum, sizeof(sum), "no L3 header, protocol 0x%04x, length %u", ev->protocol,
 			 ev->len);

@@ -76,6 +76,7 @@ static const struct {
 	[BPFCAP_META_DIRECTION] = { "direction", 1 },
 	[BPFCAP_META_SKB_IIF] = { "skb_iif", 4 },
 	[BPFCAP_META_DEV_TYPE] = { "dev_type", 2 },
+	[BPFCAP_META_SYNTH] = { "synthesized", 1 },
 };
 
 int bpfcap_meta_type_len(uint16_t type)
@@ -203,6 +204,7 @@ int bpfcap_meta_decode(const void *buf, size_t len, struct bpfcap_meta *m)
 		case BPFCAP_META_DIRECTION: m->direction = v[0]; break;
 		case BPFCAP_META_SKB_IIF: m->skb_iif = get_le32(v); break;
 		case BPFCAP_META_DEV_TYPE: m->dev_type = get_le16(v); break;
+		case BPFCAP_META_SYNTH: m->synth = v[0]; break;
 		default:
 			m->unknown_tlvs++;
 			continue;
@@ -320,6 +322,7 @@ int bpfcap_meta_encode(const struct bpfcap_meta *m, void *buf, size_t cap)
 	if (HAS(BPFCAP_META_DIRECTION)) put_u8(&e, BPFCAP_META_DIRECTION, m->direction);
 	if (HAS(BPFCAP_META_SKB_IIF)) put_u32(&e, BPFCAP_META_SKB_IIF, m->skb_iif);
 	if (HAS(BPFCAP_META_DEV_TYPE)) put_u16(&e, BPFCAP_META_DEV_TYPE, m->dev_type);
+	if (HAS(BPFCAP_META_SYNTH)) put_u8(&e, BPFCAP_META_SYNTH, m->synth);
 #undef HAS
 	return e.err ? e.err : (int)e.off;
 }
@@ -410,6 +413,8 @@ int bpfcap_meta_format_comment(const struct bpfcap_meta *m, char *buf, size_t ca
 		sb_printf(&s, " verdict=%" PRId32, m->verdict);
 	if (BPFCAP_META_HAS(m, BPFCAP_META_MARK) && m->mark)
 		sb_printf(&s, " mark=0x%" PRIx32, m->mark);
+	if (BPFCAP_META_HAS(m, BPFCAP_META_SYNTH) && m->synth)
+		sb_printf(&s, " headers=synthesized");
 	if (BPFCAP_META_HAS(m, BPFCAP_META_TRUNC) && m->trunc) {
 		sb_printf(&s, " truncated=");
 		sb_printf(&s, "%s%s%s", m->trunc & BPFCAP_TRUNC_SNAPLEN ? "snaplen" : "",
@@ -548,6 +553,11 @@ int bpfcap_meta_parse_comment(const char *c, size_t len, struct bpfcap_meta *m)
 				return -1;
 			m->verdict = (int32_t)v;
 			BPFCAP_META_SET(m, BPFCAP_META_VERDICT);
+		} else if (KEY("headers")) {
+			if (vlen == 11 && memcmp(val, "synthesized", 11) == 0) {
+				m->synth = BPFCAP_SYNTH_IP_TCP;
+				BPFCAP_META_SET(m, BPFCAP_META_SYNTH);
+			}
 		} else if (KEY("truncated")) {
 			if (has_word(val, vlen, "snaplen"))
 				m->trunc |= BPFCAP_TRUNC_SNAPLEN;

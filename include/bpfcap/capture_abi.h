@@ -13,9 +13,12 @@
 #endif
 
 #define BPFCAP_MAX_PROBES 64
-/* Largest number of packet bytes one record carries. Perf samples are limited to 64 KiB in
- * total (u16 size), ring records are kept to the same bound so both paths truncate alike. */
-#define BPFCAP_CAP_MAX 65000
+/* Largest number of linear packet bytes one ring record carries: an Ethernet header plus the
+ * largest IP packet, with room for VLAN tags. */
+#define BPFCAP_CAP_MAX 65552
+/* Largest raw part of a perf sample (bpf_skb_output): the whole perf record must fit in the
+ * u16 perf_event_header.size (8-byte header, u32 size, data padded to 8). */
+#define BPFCAP_PERF_RAW_MAX 65512
 /* Bytes in front of skb->data (MAC/network headers) carried in a perf (bpf_skb_output) record. */
 #define BPFCAP_PRE_MAX 256
 /* Nesting levels of capture programs on one CPU (task, softirq, hardirq, NMI). */
@@ -36,6 +39,7 @@ enum bpfcap_ev_flags {
 	BPFCAP_EV_HAS_REASON = 1 << 2,   /* reason holds an enum skb_drop_reason */
 	BPFCAP_EV_CAP_LIMIT = 1 << 3,    /* truncated at BPFCAP_CAP_MAX, not at the snaplen */
 	BPFCAP_EV_DEV_ARG = 1 << 4,      /* device taken from the tracepoint's argument */
+	BPFCAP_EV_TCP_SYNTH = 1 << 5,    /* no headers in the skb: tcp{} describes the segment */
 };
 
 /* Program kinds in the BPF object; the loader picks one per probe. */
@@ -72,10 +76,23 @@ struct bpfcap_event {
 	__u8 dir;       /* enum bpfcap_dir */
 	char ifname[16];
 	char comm[16];
+	/* With BPFCAP_EV_TCP_SYNTH (TCP skbs that have no headers yet, e.g. at
+	 * tcp:tcp_retransmit_skb): the segment as the socket and TCP_SKB_CB describe it, from
+	 * which user space rebuilds IP and TCP headers in front of the payload. */
+	struct {
+		__u8 family; /* AF_INET / AF_INET6 */
+		__u8 flags;  /* TCP flags */
+		__u16 sport; /* host order */
+		__u16 dport;
+		__u16 pad;
+		__u32 seq;
+		__u8 saddr[16];
+		__u8 daddr[16];
+	} tcp;
 	/* __u8 data[cap_len] follows */
 };
 
-_Static_assert(sizeof(struct bpfcap_event) == 120, "bpfcap_event ABI changed");
+_Static_assert(sizeof(struct bpfcap_event) == 168, "bpfcap_event ABI changed");
 
 /* Per probe, per CPU. Everything a probe saw is counted exactly once in
  * captured + lost_ring + lost_perf + lost_nested + filtered. */

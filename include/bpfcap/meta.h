@@ -62,7 +62,8 @@ enum bpfcap_meta_type {
 	BPFCAP_META_DIRECTION = 26,    /* u8: 0 unknown, 1 in, 2 out */
 	BPFCAP_META_SKB_IIF = 27,      /* u32: skb->skb_iif */
 	BPFCAP_META_DEV_TYPE = 28,     /* u16: ARPHRD_* of the device */
-	BPFCAP_META_TYPE_MAX = 28,
+	BPFCAP_META_SYNTH = 29,        /* u8: BPFCAP_SYNTH_*: headers bpfcap rebuilt */
+	BPFCAP_META_TYPE_MAX = 29,
 };
 
 enum bpfcap_probe_type {
@@ -80,6 +81,13 @@ enum bpfcap_trunc {
 	BPFCAP_TRUNC_SNAPLEN = 1 << 0, /* cut at the snapshot length the user asked for */
 	BPFCAP_TRUNC_PAGED = 1 << 1,   /* bytes in paged fragments were not readable at this hook */
 	BPFCAP_TRUNC_LIMIT = 1 << 2,   /* cut at bpfcap's per-record limit */
+};
+
+/* BPFCAP_META_SYNTH: the skb had no headers at this hook (e.g. tcp:tcp_retransmit_skb sees
+ * the segment in the retransmit queue); bpfcap rebuilt them from the socket and TCP state. */
+enum bpfcap_synth {
+	BPFCAP_SYNTH_NONE = 0,
+	BPFCAP_SYNTH_IP_TCP = 1,
 };
 
 enum bpfcap_verdict_kind {
@@ -114,6 +122,7 @@ struct bpfcap_meta {
 	uint8_t pkt_type;
 	uint8_t direction;
 	uint8_t verdict_kind;
+	uint8_t synth;
 	uint16_t protocol;
 	uint16_t queue;
 	uint16_t dev_type;

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs what bpfcap needs to build and test on Debian 12 (bookworm), from Debian's archive.
+# Usage: packaging/install-deps.sh [--test]   (--test adds what the test suites use)
+set -eu
+[ "$(id -u)" = 0 ] || { echo "install-deps: run as root (apt-get)" >&2; exit 1; }
+export DEBIAN_FRONTEND=noninteractive
+build="cmake make gcc pkg-config clang-16 llvm-16 bpftool libbpf-dev libelf-dev zlib1g-dev
+       libpcap-dev libcap-ng-dev libglib2.0-dev wireshark-dev libwireshark-dev tshark"
+test="iproute2 nftables tcpdump netcat-openbsd iputils-ping python3 libcap2-bin procps
+      util-linux passwd libclang-rt-16-dev clang-format cppcheck wireshark-common"
+pkgs="$build"
+[ "${1:-}" = "--test" ] && pkgs="$build $test"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "install-deps: installing$missing"
+	# tshark asks whether non-root users may capture; answer it up front
+	echo "wireshark-common wireshark-common/install-setuid boolean true" | debconf-set-selections
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi

@@ -1,0 +1,140 @@
+# Shared by tests/integration/test-*.sh (sourced). Each test re-executes itself in private
+# network and mount namespaces, so whatever it creates vanishes with it, even after a crash.
+#   . "$(dirname "$0")/lib.sh"
+#   ns_enter "$@"        # root check, re-exec; afterwards we are inside
+#   setup_pair           # lo up; netns "peer"; veth0 10.77.0.1/fd77::1 <-> veth1 10.77.0.2/fd77::2
+set -eu
+
+TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
+LIB_DIR=$TESTS_DIR/lib
+BPFCAP=${BPFCAP:-${1:-}}
+SEND="python3 $LIB_DIR/send.py"
+PCAPNG="python3 $LIB_DIR/pcapng.py"
+FAILS=0
+PASSES=0
+
+ns_enter() {
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root" >&2; exit 77; }
+	[ -n "$BPFCAP" ] && [ -x "$BPFCAP" ] || { echo "usage: $0 PATH_TO_BPFCAP" >&2; exit 2; }
+	if [ -z "${IN_NS:-}" ]; then
+		BPFCAP=$(realpath "$BPFCAP")
+		export BPFCAP
+		exec env IN_NS=1 unshare --net --mount -- "$0" "$BPFCAP"
+	fi
+	# ip netns creates files under /run/netns: keep them in our private mount namespace
+	mkdir -p /run/netns
+	mount -t tmpfs -o size=1m bpfcap-test /run/netns
+	WORK=$(mktemp -d /tmp/bpfcap-test.XXXXXX)
+	trap 'cleanup' EXIT
+	ip link set lo up
+}
+
+cleanup() {
+	[ -n "${CAP_PID:-}" ] && kill -KILL "$CAP_PID" 2>/dev/null || true
+	ip netns del peer 2>/dev/null || true
+	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
+}
+
+setup_pair() {
+	ip netns add peer
+	ip link add veth0 type veth peer name veth1 netns peer
+	ip addr add 10.77.0.1/24 dev veth0
+	ip addr add fd77::1/64 dev veth0 nodad
+	ip link set veth0 up
+	ip -n peer link set lo up
+	ip -n peer addr add 10.77.0.2/24 dev veth1
+	ip -n peer addr add fd77::2/64 dev veth1 nodad
+	ip -n peer link set veth1 up
+	NS_SELF=$(stat -L -c %i /proc/self/ns/net)
+	NS_PEER=$(ip netns exec peer stat -L -c %i /proc/self/ns/net)
+	# wait for the link to be usable in both directions
+	i=0
+	until ip netns exec peer ping -c1 -W1 10.77.0.1 >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 20 ] || { echo "FAIL: veth pair never came up" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+# cap_start FILE [bpfcap capture args...]: starts a capture writing FILE and waits until every
+# probe is attached.
+cap_start() {
+	CAP_FILE=$1
+	shift
+	"$BPFCAP" capture -v -w "$CAP_FILE" "$@" >"$CAP_FILE.out" 2>"$CAP_FILE.err" &
+	CAP_PID=$!
+	i=0
+	until grep -q "attached through" "$CAP_FILE.err" 2>/dev/null; do
+		if ! kill -0 "$CAP_PID" 2>/dev/null; then
+			echo "FAIL: bpfcap exited before attaching:" >&2
+			cat "$CAP_FILE.err" >&2
+			exit 1
+		fi
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "FAIL: bpfcap did not attach in 10 s" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+# cap_stop [SIGNAL]: stops the capture and checks it exits 0 within 2 s.
+cap_stop() {
+	sig=${1:-INT}
+	sleep 0.3 # let the last records reach the ring
+	kill -"$sig" "$CAP_PID"
+	i=0
+	while kill -0 "$CAP_PID" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 40 ]; then
+			fail "bpfcap still running 2 s after SIG$sig"
+			kill -KILL "$CAP_PID"
+			break
+		fi
+		sleep 0.05
+	done
+	rc=0
+	wait "$CAP_PID" || rc=$?
+	CAP_PID=
+	[ "$rc" = 0 ] || fail "bpfcap exited $rc after SIG$sig: $(cat "$CAP_FILE.err")"
+}
+
+pass() {
+	PASSES=$((PASSES + 1))
+	echo "ok: $*"
+}
+
+fail() {
+	FAILS=$((FAILS + 1))
+	echo "FAIL: $*" >&2
+}
+
+# expect_eq NAME ACTUAL EXPECTED
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1: got '$2', expected '$3'"; fi
+}
+
+# expect_match NAME TEXT PATTERN (grep -E)
+expect_match() {
+	if printf '%s\n' "$2" | grep -qE -- "$3"; then pass "$1"; else
+		fail "$1: '$2' does not match /$3/"
+	fi
+}
+
+# fields FILE DISPLAYFILTER FIELD...: tshark field values, one packet per line
+fields() {
+	f=$1
+	y=$2
+	shift 2
+	args=""
+	for x in "$@"; do args="$args -e $x"; done
+	# shellcheck disable=SC2086
+	tshark -r "$f" -Y "$y" -T fields -E separator=/t $args 2>/dev/null
+}
+
+count() {
+	fields "$1" "$2" frame.number | grep -c . || true
+}
+
+finish() {
+	echo "$PASSES passed, $FAILS failed"
+	[ "$FAILS" = 0 ]
+}

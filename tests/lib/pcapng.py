@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Minimal pcapng reader for bpfcap's tests: interfaces, packets with every EPB option, ISBs.
+
+    pcapng.py FILE packets   one line per packet, tab-separated:
+                             if_name linktype caplen origlen flags dropcount packetid queue
+                             has_meta comment
+    pcapng.py FILE isb       one line per ISB: if_name ifrecv ifdrop filteraccept usrdeliv
+    pcapng.py FILE lost      total isb_ifdrop over all interfaces
+    pcapng.py FILE check     structural check: every block length consistent; exit 1 if not
+"""
+import struct
+import sys
+
+BPFCAP_PEN = 32473
+
+
+def opts(buf, off, end, endian):
+    out = []
+    while off + 4 <= end:
+        code, ln = struct.unpack(endian + "HH", buf[off:off + 4])
+        off += 4
+        if code == 0:
+            break
+        out.append((code, buf[off:off + ln]))
+        off += (ln + 3) & ~3
+    return out
+
+
+def read(path):
+    data = open(path, "rb").read()
+    ifaces, packets, isbs = [], [], []
+    off, endian = 0, "<"
+    if data[:4] != b"\x0a\x0d\x0d\x0a":
+        raise ValueError("not a pcapng file")
+    while off + 12 <= len(data):
+        btype = struct.unpack(endian + "I", data[off:off + 4])[0]
+        if btype == 0x0A0D0D0A:
+            bom = data[off + 8:off + 12]
+            endian = "<" if bom == b"\x4d\x3c\x2b\x1a" else ">"
+            ifaces = []
+        blen = struct.unpack(endian + "I", data[off + 4:off + 8])[0]
+        if blen < 12 or off + blen > len(data):
+            raise ValueError("truncated block at %d" % off)
+        trail = struct.unpack(endian + "I", data[off + blen - 4:off + blen])[0]
+        if trail != blen:
+            raise ValueError("block length mismatch at %d" % off)
+        body = off + 8
+        end = off + blen - 4
+        if btype == 1:
+            lt, _, snap = struct.unpack(endian + "HHI", data[body:body + 8])
+            o = dict(opts(data, body + 8, end, endian))
+            ifaces.append({"linktype": lt, "snaplen": snap,
+                           "name": o.get(2, b"").decode(errors="replace"),
+                           "desc": o.get(3, b"").decode(errors="replace"),
+                           "filter": o.get(11, b"")[1:].decode(errors="replace")})
+        elif btype == 6:
+            ifid, hi, lo, cap, orig = struct.unpack(endian + "IIIII", data[body:body + 20])
+            pkt = data[body + 20:body + 20 + cap]
+            p = {"if": ifid, "ts": (hi << 32) | lo, "caplen": cap, "origlen": orig,
+                 "data": pkt, "comment": "", "flags": None, "dropcount": None,
+                 "packetid": None, "queue": None, "meta": None}
+            for code, v in opts(data, body + 20 + ((cap + 3) & ~3), end, endian):
+                if code == 1:
+                    p["comment"] = v.decode(errors="replace")
+                elif code == 2:
+                    p["flags"] = struct.unpack(endian + "I", v)[0]
+                elif code == 4:
+                    p["dropcount"] = struct.unpack(endian + "Q", v)[0]
+                elif code == 5:
+                    p["packetid"] = struct.unpack(endian + "Q", v)[0]
+                elif code == 6:
+                    p["queue"] = struct.unpack(endian + "I", v)[0]
+                elif code == 2989 and struct.unpack(endian + "I", v[:4])[0] == BPFCAP_PEN:
+                    p["meta"] = v[4:]
+            packets.append(p)
+        elif btype == 5:
+            ifid = struct.unpack(endian + "I", data[body:body + 4])[0]
+            s = {"if": ifid}
+            names = {4: "ifrecv", 5: "ifdrop", 6: "filteraccept", 7: "osdrop", 8: "usrdeliv"}
+            for code, v in opts(data, body + 12, end, endian):
+                if code in names:
+                    s[names[code]] = struct.unpack(endian + "Q", v)[0]
+            isbs.append(s)
+        off += blen
+    return ifaces, packets, isbs
+
+
+def main():
+    path, what = sys.argv[1], sys.argv[2]
+    try:
+        ifaces, packets, isbs = read(path)
+    except (ValueError, struct.error) as e:
+        print("pcapng.py: %s: %s" % (path, e), file=sys.stderr)
+        return 1
+    name = lambda i: ifaces[i]["name"] if i < len(ifaces) else "?"
+    if what == "packets":
+        for p in packets:
+            print("\t".join(str(x) for x in (
+                name(p["if"]), ifaces[p["if"]]["linktype"], p["caplen"], p["origlen"],
+                p["flags"], p["dropcount"], p["packetid"], p["queue"],
+                1 if p["meta"] else 0, p["comment"])))
+    elif what == "isb":
+        for s in isbs:
+            print("\t".join(str(x) for x in (name(s["if"]), s.get("ifrecv"), s.get("ifdrop"),
+                                               s.get("filteraccept"), s.get("usrdeliv"))))
+    elif what == "lost":
+        print(sum(s.get("ifdrop", 0) for s in isbs))
+    elif what == "interfaces":
+        for i in ifaces:
+            print("%s\t%d\t%s" % (i["name"], i["linktype"], i["desc"]))
+    elif what == "check":
+        print("ok: %d interfaces, %d packets, %d ISBs" % (len(ifaces), len(packets), len(isbs)))
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
