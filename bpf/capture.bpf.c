@@ -97,25 +97,25 @@ static __always_inline __u64 wake_flags(__u64 now)
 
 /* Ring records need a constant size: each tier is its own subprogram (so the compiler cannot
  * merge the copies and lose the bound), and the caller picks the smallest that fits. */
-#define RING_TIER(SZ)                                                                          \
-	static __noinline int ring_tier_##SZ(const struct bpfcap_event *ev, const void *src,  \
-					     __u32 n)                                          \
-	{                                                                                      \
-		struct {                                                                        \
-			struct bpfcap_event ev;                                                 \
-			__u8 data[SZ];                                                          \
-		} *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);                             \
-                                                                                               \
-		if (!r)                                                                         \
-			return -1;                                                              \
-		__builtin_memcpy(&r->ev, ev, sizeof(*ev));                                      \
-		barrier_var(n);                                                                 \
-		if (n > (SZ))                                                                   \
-			n = (SZ);                                                               \
-		if (n && bpf_probe_read_kernel(r->data, n, src))                               \
-			r->ev.cap_len = 0;                                                      \
-		bpf_ringbuf_submit(r, wake_flags(r->ev.ts_boot));                               \
-		return 0;                                                                       \
+#define RING_TIER(SZ)                                                                              \
+	static __noinline int ring_tier_##SZ(const struct bpfcap_event *ev, const void *src,       \
+					     __u32 n)                                              \
+	{                                                                                          \
+		struct {                                                                           \
+			struct bpfcap_event ev;                                                    \
+			__u8 data[SZ];                                                             \
+		} *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);                                \
+                                                                                                   \
+		if (!r)                                                                            \
+			return -1;                                                                 \
+		__builtin_memcpy(&r->ev, ev, sizeof(*ev));                                         \
+		barrier_var(n);                                                                    \
+		if (n > (SZ))                                                                      \
+			n = (SZ);                                                                  \
+		if (n && bpf_probe_read_kernel(r->data, n, src))                                   \
+			r->ev.cap_len = 0;                                                         \
+		bpf_ringbuf_submit(r, wake_flags(r->ev.ts_boot));                                  \
+		return 0;                                                                          \
 	}
 
 RING_TIER(64)
@@ -136,8 +136,8 @@ _Static_assert(BPFCAP_CAP_MAX == 65552, "largest ring tier must be BPFCAP_CAP_MA
 
 static __always_inline int ring_emit(const struct bpfcap_event *ev, const void *src, __u32 n)
 {
-#define TRY(SZ)                                                                                \
-	if (n <= (SZ))                                                                         \
+#define TRY(SZ)                                                                                    \
+	if (n <= (SZ))                                                                             \
 		return ring_tier_##SZ(ev, src, n);
 	TRY(64)
 	TRY(128)
@@ -162,8 +162,8 @@ static __always_inline int ring_emit(const struct bpfcap_event *ev, const void *
  * everything through bpf_probe_read_kernel() (BPF_CORE_READ).
  */
 static __always_inline int capture(struct sk_buff *skb, struct net_device *argdev,
-				   struct sock *argsk, bool has_reason, __u32 reason, __u64 location,
-				   bool trusted)
+				   struct sock *argsk, bool has_reason, __u32 reason,
+				   __u64 location, bool trusted)
 {
 	__u32 key = probe_id, zero = 0;
 	struct bpfcap_counters *c = bpf_map_lookup_elem(&counters, &key);
@@ -242,8 +242,8 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 		}
 	}
 	if (!ev->netns && argsk)
-		ev->netns = trusted ? argsk->__sk_common.skc_net.net->ns.inum :
-				      BPF_CORE_READ(argsk, __sk_common.skc_net.net, ns.inum);
+		ev->netns = trusted ? argsk->__sk_common.skc_net.net->ns.inum
+				    : BPF_CORE_READ(argsk, __sk_common.skc_net.net, ns.inum);
 	if ((filter_netns && ev->netns != filter_netns) ||
 	    (filter_ifindex && (ev->ifindex ? ev->ifindex : ev->skb_iif) != filter_ifindex)) {
 		c->filtered++;
@@ -277,7 +277,8 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 		__u16 fam = BPF_CORE_READ(skc, skc_family);
 
 		if (fam == 2 /* AF_INET */) {
-			__u32 a = BPF_CORE_READ(skc, skc_rcv_saddr), b = BPF_CORE_READ(skc, skc_daddr);
+			__u32 a = BPF_CORE_READ(skc, skc_rcv_saddr),
+			      b = BPF_CORE_READ(skc, skc_daddr);
 
 			__builtin_memcpy(ev->tcp.saddr, &a, 4);
 			__builtin_memcpy(ev->tcp.daddr, &b, 4);
@@ -296,7 +297,9 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 		}
 	}
 	ev->net_off = (net >= start && net <= data_off && net - start < 0xffff &&
-		       ev->start != BPFCAP_START_DATA) ? net - start : 0xffff;
+		       ev->start != BPFCAP_START_DATA)
+			      ? net - start
+			      : 0xffff;
 	ev->pre_len = data_off - start;
 
 	/* Bytes wanted: up to the snaplen, of the whole packet (pre + len). */
@@ -352,8 +355,8 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 				pre = BPFCAP_PRE_MAX;
 			if (pre && bpf_probe_read_kernel(m->pre, pre, head + start))
 				__builtin_memset(m->pre, 0, sizeof(m->pre));
-			err = bpf_skb_output(skb, &skbout, ((__u64)out << 32) | BPF_F_CURRENT_CPU, m,
-					     sizeof(m->ev) + pre);
+			err = bpf_skb_output(skb, &skbout, ((__u64)out << 32) | BPF_F_CURRENT_CPU,
+					     m, sizeof(m->ev) + pre);
 			(*lvl)--;
 			if (err) {
 				c->lost_perf++;
@@ -389,35 +392,34 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
  * target and loads only that one. BPF_PROG-style typed access: the verifier types ctx[i] from
  * the prototype, so `skb` is a trusted struct sk_buff pointer.
  */
-#define TP_SKB(SKB)                                                                          \
-	SEC("tp_btf")                                                                          \
-	int tp_skb##SKB(__u64 *ctx)                                                            \
-	{                                                                                      \
-		return capture((struct sk_buff *)ctx[SKB], NULL, NULL, false, 0, 0, true);      \
+#define TP_SKB(SKB)                                                                                \
+	SEC("tp_btf")                                                                              \
+	int tp_skb##SKB(__u64 *ctx)                                                                \
+	{                                                                                          \
+		return capture((struct sk_buff *)ctx[SKB], NULL, NULL, false, 0, 0, true);         \
 	}
 
-#define TP_SKB_DEV(SKB, DEV)                                                                 \
-	SEC("tp_btf")                                                                          \
-	int tp_skb##SKB##_dev##DEV(__u64 *ctx)                                                 \
-	{                                                                                      \
-		return capture((struct sk_buff *)ctx[SKB], (struct net_device *)ctx[DEV], \
-			       NULL, false, 0, 0, true);                                       \
+#define TP_SKB_DEV(SKB, DEV)                                                                       \
+	SEC("tp_btf")                                                                              \
+	int tp_skb##SKB##_dev##DEV(__u64 *ctx)                                                     \
+	{                                                                                          \
+		return capture((struct sk_buff *)ctx[SKB], (struct net_device *)ctx[DEV], NULL,    \
+			       false, 0, 0, true);                                                 \
 	}
 
-#define RAW_SKB(SKB)                                                                         \
-	SEC("raw_tp")                                                                          \
-	int raw_skb##SKB(struct bpf_raw_tracepoint_args *ctx)                                  \
-	{                                                                                      \
-		return capture((struct sk_buff *)ctx->args[SKB], NULL, NULL, false, 0, 0,   \
-			       false);                                                         \
+#define RAW_SKB(SKB)                                                                               \
+	SEC("raw_tp")                                                                              \
+	int raw_skb##SKB(struct bpf_raw_tracepoint_args *ctx)                                      \
+	{                                                                                          \
+		return capture((struct sk_buff *)ctx->args[SKB], NULL, NULL, false, 0, 0, false);  \
 	}
 
-#define RAW_SKB_DEV(SKB, DEV)                                                                \
-	SEC("raw_tp")                                                                          \
-	int raw_skb##SKB##_dev##DEV(struct bpf_raw_tracepoint_args *ctx)                       \
-	{                                                                                      \
-		return capture((struct sk_buff *)ctx->args[SKB],                           \
-			       (struct net_device *)ctx->args[DEV], NULL, false, 0, 0, false); \
+#define RAW_SKB_DEV(SKB, DEV)                                                                      \
+	SEC("raw_tp")                                                                              \
+	int raw_skb##SKB##_dev##DEV(struct bpf_raw_tracepoint_args *ctx)                           \
+	{                                                                                          \
+		return capture((struct sk_buff *)ctx->args[SKB],                                   \
+			       (struct net_device *)ctx->args[DEV], NULL, false, 0, 0, false);     \
 	}
 
 TP_SKB(0)

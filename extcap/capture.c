@@ -90,7 +90,7 @@ static const char *load_hint(int err)
 static int open_one(struct capture *c, const struct capture_opts *o, int i, bool raw)
 {
 	const struct probe_info *pi = &o->probes[i];
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
+	struct bpf_object_open_opts oo = { .sz = sizeof(oo), .btf_custom_path = o->btf_path };
 	const char *want = raw ? pi->prog_raw : pi->prog_tp;
 	struct capture_bpf *s;
 	struct bpf_program *p, *sel = NULL;
@@ -99,7 +99,8 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 	s = capture_bpf__open_opts(&oo);
 	if (!s)
 		return -errno;
-	bpf_object__for_each_program(p, s->obj) {
+	bpf_object__for_each_program(p, s->obj)
+	{
 		bool me = !strcmp(bpf_program__name(p), want);
 
 		bpf_program__set_autoload(p, me);

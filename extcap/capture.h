@@ -14,13 +14,13 @@ struct capture_opts {
 	const struct probe_info *probes;
 	int nprobes;
 	uint32_t snaplen;
-	uint64_t ring_size;      /* bytes, power of two */
+	uint64_t ring_size;	 /* bytes, power of two */
 	uint64_t wakeup_idle_ns; /* see capture.bpf.c */
 	uint64_t wakeup_bytes;
-	bool no_skb_output;      /* never use bpf_skb_output (tests, old kernels) */
-	uint32_t filter_netns;   /* 0 = any */
+	bool no_skb_output;	 /* never use bpf_skb_output (tests, old kernels) */
+	uint32_t filter_netns;	 /* 0 = any */
 	uint32_t filter_ifindex; /* 0 = any */
-	const char *btf_path;    /* kernel BTF for CO-RE; NULL = /sys/kernel/btf/vmlinux */
+	const char *btf_path;	 /* kernel BTF for CO-RE; NULL = /sys/kernel/btf/vmlinux */
 };
 
 /* Return 0 to continue, a negative errno to stop consuming (returned from capture__poll). */

@@ -30,37 +30,61 @@ static const struct opt {
 #define C (1u << CMD_CAPTURE)
 #define T (1u << CMD_TRACE)
 #define L (1u << CMD_LIST_PROBES)
-	{ { "probe", required_argument, NULL, 'p' }, "SPEC",
-	  "probe point, repeatable (default tp:skb:kfree_skb); see 'bpfcap list-probes'", C },
-	{ { "write", required_argument, NULL, 'w' }, "FILE",
-	  "write pcapng to FILE ('-' = stdout) instead of printing packets", C },
+	{ { "probe", required_argument, NULL, 'p' },
+	  "SPEC",
+	  "probe point, repeatable (default tp:skb:kfree_skb); see 'bpfcap list-probes'",
+	  C },
+	{ { "write", required_argument, NULL, 'w' },
+	  "FILE",
+	  "write pcapng to FILE ('-' = stdout) instead of printing packets",
+	  C },
 	{ { "count", required_argument, NULL, 'c' }, "N", "stop after N packets", C | T },
-	{ { "duration", required_argument, NULL, OPT_DURATION }, "SECONDS",
-	  "stop after SECONDS (decimals allowed)", C | T },
-	{ { "snaplen", required_argument, NULL, 's' }, "BYTES",
-	  "bytes to keep per packet, 1-262144 (0 = 262144, the default)", C | T },
-	{ { "device", required_argument, NULL, 'i' }, "NAME|INDEX",
-	  "only packets of this network device (in --netns, else in bpfcap's namespace)", C | T },
-	{ { "netns", required_argument, NULL, OPT_NETNS }, "PATH|INODE",
+	{ { "duration", required_argument, NULL, OPT_DURATION },
+	  "SECONDS",
+	  "stop after SECONDS (decimals allowed)",
+	  C | T },
+	{ { "snaplen", required_argument, NULL, 's' },
+	  "BYTES",
+	  "bytes to keep per packet, 1-262144 (0 = 262144, the default)",
+	  C | T },
+	{ { "device", required_argument, NULL, 'i' },
+	  "NAME|INDEX",
+	  "only packets of this network device (in --netns, else in bpfcap's namespace)",
+	  C | T },
+	{ { "netns", required_argument, NULL, OPT_NETNS },
+	  "PATH|INODE",
 	  "only packets of this network namespace (/run/netns/NAME, /proc/PID/ns/net or inode)",
 	  C | T },
-	{ { "proto", required_argument, NULL, OPT_PROTO }, "auto|eth|ip",
-	  "link layer: auto (Ethernet or Linux SLL2), eth (always Ethernet), ip (raw IP)", C },
-	{ { "format", required_argument, NULL, OPT_FORMAT }, "pcapng|pcap",
-	  "file format; classic pcap carries no per-packet metadata", C | T },
-	{ { "ring-size", required_argument, NULL, OPT_RING_SIZE }, "BYTES",
+	{ { "proto", required_argument, NULL, OPT_PROTO },
+	  "auto|eth|ip",
+	  "link layer: auto (Ethernet or Linux SLL2), eth (always Ethernet), ip (raw IP)",
+	  C },
+	{ { "format", required_argument, NULL, OPT_FORMAT },
+	  "pcapng|pcap",
+	  "file format; classic pcap carries no per-packet metadata",
+	  C | T },
+	{ { "ring-size", required_argument, NULL, OPT_RING_SIZE },
+	  "BYTES",
 	  "kernel ring buffer size (K/M/G suffixes; rounded up to a power of two; default 16M)",
 	  C | T },
-	{ { "print", no_argument, NULL, OPT_PRINT }, NULL,
-	  "print one line per packet on stdout even when writing a file or to a pipe", C },
+	{ { "print", no_argument, NULL, OPT_PRINT },
+	  NULL,
+	  "print one line per packet on stdout even when writing a file or to a pipe",
+	  C },
 	{ { "quiet", no_argument, NULL, 'q' }, NULL, "no summary at exit", C | T },
-	{ { "verbose", no_argument, NULL, 'v' }, NULL,
-	  "more detail per packet line; -v -v also logs libbpf", C | T | L },
+	{ { "verbose", no_argument, NULL, 'v' },
+	  NULL,
+	  "more detail per packet line; -v -v also logs libbpf",
+	  C | T | L },
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL, "JSON output", L },
-	{ { "no-skb-output", no_argument, NULL, OPT_NO_SKB_OUTPUT }, NULL,
-	  "read only the linear part of packets (no bpf_skb_output)", C | T },
-	{ { "btf", required_argument, NULL, OPT_BTF }, "PATH",
-	  "kernel BTF to use instead of /sys/kernel/btf/vmlinux", C | T | L },
+	{ { "no-skb-output", no_argument, NULL, OPT_NO_SKB_OUTPUT },
+	  NULL,
+	  "read only the linear part of packets (no bpf_skb_output)",
+	  C | T },
+	{ { "btf", required_argument, NULL, OPT_BTF },
+	  "PATH",
+	  "kernel BTF to use instead of /sys/kernel/btf/vmlinux",
+	  C | T | L },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help", C | T | L },
 #undef C
 #undef T
@@ -151,7 +175,8 @@ void cli_usage(FILE *f, enum cli_cmd cmd)
 			"Capture packets inside the Linux kernel with eBPF: dropped, received,\n"
 			"transmitted, at any tracepoint that carries a struct sk_buff.\n\n"
 			"Commands:\n"
-			"  capture [OPTIONS] [FILTER]   capture packets (default probe: tp:skb:kfree_skb)\n"
+			"  capture [OPTIONS] [FILTER]   capture packets (default probe: "
+			"tp:skb:kfree_skb)\n"
 			"  trace PROBE [proto auto|eth|ip] [data_out FILE|-]\n"
 			"                               the RFC syntax: pcapng to FILE or stdout\n"
 			"  list-probes [--json]         probe points of this kernel, from BTF\n"
@@ -162,14 +187,16 @@ void cli_usage(FILE *f, enum cli_cmd cmd)
 		return;
 	}
 	if (cmd == CMD_CAPTURE)
-		fprintf(f, "Usage: bpfcap capture [OPTIONS] [FILTER]\n"
-			   "Capture packets at kernel probe points. With no -w and a terminal on\n"
-			   "stdout, print one line per packet; with no -w and stdout a pipe or file,\n"
-			   "write pcapng to stdout (bpfcap capture | tcpdump -r -).\n\nOptions:\n");
+		fprintf(f,
+			"Usage: bpfcap capture [OPTIONS] [FILTER]\n"
+			"Capture packets at kernel probe points. With no -w and a terminal on\n"
+			"stdout, print one line per packet; with no -w and stdout a pipe or file,\n"
+			"write pcapng to stdout (bpfcap capture | tcpdump -r -).\n\nOptions:\n");
 	else if (cmd == CMD_TRACE)
 		fprintf(f, "Usage: bpfcap trace PROBE [PROBE...] [proto auto|eth|ip] "
 			   "[data_out FILE|-] [OPTIONS]\n"
-			   "The syntax of the 2019 bpftool RFC ('bpftool pcap trace'): pcapng to FILE,\n"
+			   "The syntax of the 2019 bpftool RFC ('bpftool pcap trace'): pcapng to "
+			   "FILE,\n"
 			   "or to stdout without data_out.\n\nOptions:\n");
 	else
 		fprintf(f, "Usage: bpfcap list-probes [--json]\n"
@@ -181,17 +208,20 @@ void cli_usage(FILE *f, enum cli_cmd cmd)
 		if (!(opts[i].cmds & (1u << cmd)) || opts[i].lo.val == OPT_NO_SKB_OUTPUT)
 			continue;
 		if (opts[i].lo.val < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].lo.val, opts[i].lo.name,
-				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].lo.val,
+				 opts[i].lo.name, opts[i].arg ? " " : "",
+				 opts[i].arg ? opts[i].arg : "");
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].lo.name,
 				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
 		fprintf(f, "  %-28s %s\n", left, opts[i].help);
 	}
 	if (cmd == CMD_CAPTURE)
-		fprintf(f, "\nProbe specs: tp:CATEGORY:NAME[:argN], tracepoint:CATEGORY:NAME[:argN],\n"
-			   "raw_tp:CATEGORY:NAME, or a bare NAME (e.g. kfree_skb, netif_receive_skb).\n"
-			   "FILTER: a pcap-filter expression (not supported by this version yet).\n");
+		fprintf(f,
+			"\nProbe specs: tp:CATEGORY:NAME[:argN], tracepoint:CATEGORY:NAME[:argN],\n"
+			"raw_tp:CATEGORY:NAME, or a bare NAME (e.g. kfree_skb, "
+			"netif_receive_skb).\n"
+			"FILTER: a pcap-filter expression (not supported by this version yet).\n");
 }
 
 static int add_probe(struct cli *c, const char *s)
@@ -226,8 +256,7 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 	int err;
 
 	switch (o) {
-	case 'p':
-		return add_probe(c, arg);
+	case 'p': return add_probe(c, arg);
 	case 'w':
 		if (!*arg)
 			return fail(c, "-w needs a file name (or '-' for stdout)");
@@ -243,7 +272,8 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 		c->duration = strtod(arg, &end);
 		if (errno || *end || end == arg || !(c->duration > 0) || c->duration > 1e9 ||
 		    isnan(c->duration))
-			return fail(c, "invalid duration '%s'; use a positive number of seconds", arg);
+			return fail(c, "invalid duration '%s'; use a positive number of seconds",
+				    arg);
 		return 0;
 	case 's':
 		err = cli_parse_u64(arg, 0, CLI_SNAPLEN_MAX, &v);
@@ -252,8 +282,7 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 				    CLI_SNAPLEN_MAX, CLI_SNAPLEN_DEFAULT);
 		c->snaplen = v ? (uint32_t)v : CLI_SNAPLEN_DEFAULT;
 		return 0;
-	case OPT_PROTO:
-		return set_proto(c, arg);
+	case OPT_PROTO: return set_proto(c, arg);
 	case OPT_FORMAT:
 		if (!strcmp(arg, "pcapng"))
 			c->format = FORMAT_PCAPNG;
@@ -269,24 +298,12 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 			v = (v | (v - 1)) + 1; /* round up to a power of two */
 		c->ring_size = v;
 		return 0;
-	case OPT_PRINT:
-		c->print = true;
-		return 0;
-	case 'q':
-		c->quiet = true;
-		return 0;
-	case 'v':
-		c->verbose++;
-		return 0;
-	case OPT_JSON:
-		c->json = true;
-		return 0;
-	case OPT_NO_SKB_OUTPUT:
-		c->no_skb_output = true;
-		return 0;
-	case OPT_BTF:
-		c->btf_path = arg;
-		return 0;
+	case OPT_PRINT: c->print = true; return 0;
+	case 'q': c->quiet = true; return 0;
+	case 'v': c->verbose++; return 0;
+	case OPT_JSON: c->json = true; return 0;
+	case OPT_NO_SKB_OUTPUT: c->no_skb_output = true; return 0;
+	case OPT_BTF: c->btf_path = arg; return 0;
 	case 'i':
 		if (!*arg)
 			return fail(c, "-i needs a device name or index");
@@ -297,8 +314,7 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 			return fail(c, "--netns needs a path or an inode number");
 		c->netns = arg;
 		return 0;
-	default:
-		return -1;
+	default: return -1;
 	}
 }
 
@@ -391,7 +407,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		}
 	}
 	shortopts[k] = '\0';
-	memset(&lo[NOPTS], 0, sizeof(lo[NOPTS]));
+	lo[NOPTS] = (struct option){ 0 };
 
 	{
 		enum cli_cmd cmd = c->cmd;
@@ -407,10 +423,13 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		for (;;) {
 			while ((o = getopt_long(argc, argv, shortopts, lo, &idx)) != -1) {
 				if (o == '?')
-					return fail(c, "unknown option '%s' for '%s'; try 'bpfcap %s --help'",
+					return fail(c,
+						    "unknown option '%s' for '%s'; try 'bpfcap %s "
+						    "--help'",
 						    argv[optind - 1], cmd_name(cmd), cmd_name(cmd));
 				if (o == ':')
-					return fail(c, "option '%s' needs a value", argv[optind - 1]);
+					return fail(c, "option '%s' needs a value",
+						    argv[optind - 1]);
 				if (o == 'h') {
 					c->cmd = CMD_HELP;
 					c->help_for = cmd;

@@ -15,35 +15,35 @@
 #include "sink.h"
 
 #define CLI_SNAPLEN_DEFAULT 262144u
-#define CLI_SNAPLEN_MAX 262144u
-#define CLI_RING_DEFAULT (16ull << 20)
-#define CLI_RING_MIN (256ull << 10) /* must hold the largest record */
-#define CLI_RING_MAX (1ull << 30)
+#define CLI_SNAPLEN_MAX	    262144u
+#define CLI_RING_DEFAULT    (16ull << 20)
+#define CLI_RING_MIN	    (256ull << 10) /* must hold the largest record */
+#define CLI_RING_MAX	    (1ull << 30)
 
 enum cli_cmd { CMD_NONE = 0, CMD_CAPTURE, CMD_TRACE, CMD_LIST_PROBES, CMD_HELP, CMD_VERSION };
 
 struct cli {
 	enum cli_cmd cmd;
-	enum cli_cmd help_for;  /* CMD_HELP: which command's help */
+	enum cli_cmd help_for; /* CMD_HELP: which command's help */
 	struct probe_spec probes[BPFCAP_MAX_PROBES];
 	int nprobes;
-	const char *write;      /* -w: file or "-"; NULL = none */
-	uint64_t count;         /* -c; 0 = unlimited */
-	double duration;        /* seconds; 0 = unlimited */
+	const char *write; /* -w: file or "-"; NULL = none */
+	uint64_t count;	   /* -c; 0 = unlimited */
+	double duration;   /* seconds; 0 = unlimited */
 	uint32_t snaplen;
 	enum proto_mode proto;
 	enum pcap_format format;
 	uint64_t ring_size;
-	bool print;             /* text lines even with -w or a pipe */
+	bool print; /* text lines even with -w or a pipe */
 	bool quiet;
 	int verbose;
-	bool json;              /* list-probes --json */
+	bool json; /* list-probes --json */
 	bool no_skb_output;
 	const char *btf_path;
-	const char *netns;      /* --netns PATH|INODE */
-	const char *device;     /* -i NAME|INDEX */
-	char filter[4096];      /* trailing arguments joined by spaces */
-	char err[512];          /* usage error (exit 2) */
+	const char *netns;  /* --netns PATH|INODE */
+	const char *device; /* -i NAME|INDEX */
+	char filter[4096];  /* trailing arguments joined by spaces */
+	char err[512];	    /* usage error (exit 2) */
 };
 
 /* argv[0] is the program, argv[1] the subcommand. 0 on success; -1 with cli->err set. */

@@ -142,8 +142,7 @@ int ifnames_netns_arg(const char *arg, uint32_t *ino, char *err, size_t errlen)
 	return 0;
 }
 
-int ifnames_device_arg(const char *arg, uint32_t netns, uint32_t *ifindex, char *err,
-		       size_t errlen)
+int ifnames_device_arg(const char *arg, uint32_t netns, uint32_t *ifindex, char *err, size_t errlen)
 {
 	struct job j = { .fd = -1, .to_index = 1 };
 	pthread_t th;

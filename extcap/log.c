@@ -60,9 +60,9 @@ static void vlog(enum log_level level, const char *fmt, va_list ap)
 		va_end(ap2);
 	}
 	if (level == LOG_ERROR || (!stderr_errors_only && !log_file)) {
-		fputs(level == LOG_ERROR ? "bpfcap: " :
-		      level == LOG_WARN	 ? "bpfcap: warning: " :
-					   "bpfcap: ",
+		fputs(level == LOG_ERROR  ? "bpfcap: "
+		      : level == LOG_WARN ? "bpfcap: warning: "
+					  : "bpfcap: ",
 		      stderr);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);

@@ -67,10 +67,13 @@ static int cmd_list_probes(const struct cli *cli)
 			json_str(stdout, e->name);
 			printf(", \"skb_arg\": %d, \"args\": ", e->skb_arg);
 			json_str(stdout, e->args);
-			printf(", \"available\": %s", !check && e->available ? "null" :
-							   e->available ? "true" : "false");
+			printf(", \"available\": %s", !check && e->available ? "null"
+						      : e->available	     ? "true"
+									     : "false");
 			printf(", \"reason\": ");
-			json_str(stdout, !check && e->available ? "not checked: needs CAP_BPF and CAP_PERFMON" : e->why);
+			json_str(stdout, !check && e->available
+						 ? "not checked: needs CAP_BPF and CAP_PERFMON"
+						 : e->why);
 			printf(", \"description\": ");
 			json_str(stdout, e->description ? e->description : "");
 			printf("}");
@@ -82,7 +85,8 @@ static int cmd_list_probes(const struct cli *cli)
 			const struct catalog_entry *e = &cat.e[i];
 			const char *av = !e->available ? "no" : check ? "yes" : "unchecked";
 
-			printf("%-44s %-10s %s", e->spec, av, e->description ? e->description : e->args);
+			printf("%-44s %-10s %s", e->spec, av,
+			       e->description ? e->description : e->args);
 			if (!e->available)
 				printf(" [%s]", e->why);
 			printf("\n");
@@ -155,19 +159,11 @@ int main(int argc, char **argv)
 	else if (cli.verbose)
 		log_setup(LOG_INFO, NULL, 0);
 	switch (cli.cmd) {
-	case CMD_HELP:
-		cli_usage(stdout, cli.help_for);
-		return 0;
-	case CMD_VERSION:
-		printf("bpfcap %s\n", BPFCAP_VERSION);
-		return 0;
-	case CMD_LIST_PROBES:
-		return cmd_list_probes(&cli);
+	case CMD_HELP: cli_usage(stdout, cli.help_for); return 0;
+	case CMD_VERSION: printf("bpfcap %s\n", BPFCAP_VERSION); return 0;
+	case CMD_LIST_PROBES: return cmd_list_probes(&cli);
 	case CMD_CAPTURE:
-	case CMD_TRACE:
-		return cmd_capture(&cli);
-	default:
-		cli_usage(stderr, CMD_NONE);
-		return 2;
+	case CMD_TRACE: return cmd_capture(&cli);
+	default: cli_usage(stderr, CMD_NONE); return 2;
 	}
 }

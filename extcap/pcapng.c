@@ -6,26 +6,26 @@
 
 #include "pcapng.h"
 
-#define BT_SHB 0x0A0D0D0Au
-#define BT_IDB 0x00000001u
-#define BT_EPB 0x00000006u
-#define BT_ISB 0x00000005u
+#define BT_SHB		 0x0A0D0D0Au
+#define BT_IDB		 0x00000001u
+#define BT_EPB		 0x00000006u
+#define BT_ISB		 0x00000005u
 #define BYTE_ORDER_MAGIC 0x1A2B3C4Du
 
-#define SHB_HARDWARE 2
-#define SHB_OS 3
-#define SHB_USERAPPL 4
-#define IF_NAME 2
-#define IF_DESCRIPTION 3
-#define IF_TSRESOL 9
-#define IF_FILTER 11
-#define ISB_STARTTIME 2
-#define ISB_ENDTIME 3
-#define ISB_IFRECV 4
-#define ISB_IFDROP 5
-#define ISB_FILTERACCEPT 6
-#define ISB_OSDROP 7
-#define ISB_USRDELIV 8
+#define SHB_HARDWARE	    2
+#define SHB_OS		    3
+#define SHB_USERAPPL	    4
+#define IF_NAME		    2
+#define IF_DESCRIPTION	    3
+#define IF_TSRESOL	    9
+#define IF_FILTER	    11
+#define ISB_STARTTIME	    2
+#define ISB_ENDTIME	    3
+#define ISB_IFRECV	    4
+#define ISB_IFDROP	    5
+#define ISB_FILTERACCEPT    6
+#define ISB_OSDROP	    7
+#define ISB_USRDELIV	    8
 #define OPT_CUSTOM_BIN_COPY 2989
 
 struct pcapng_writer {
@@ -34,7 +34,7 @@ struct pcapng_writer {
 	uint8_t *buf;
 	size_t cap, len;
 	uint64_t bytes;
-	int err;           /* sticky write error */
+	int err;	   /* sticky write error */
 	int pcap_linktype; /* classic pcap: -1 until the header is written */
 	uint32_t nif;
 };
@@ -218,8 +218,8 @@ static void finish(struct blk *b)
 	put32(b, total);
 }
 
-int pcapng_writer__shb(struct pcapng_writer *w, const char *appl, const char *os,
-		       const char *hw, const char *comment)
+int pcapng_writer__shb(struct pcapng_writer *w, const char *appl, const char *os, const char *hw,
+		       const char *comment)
 {
 	size_t need = 28 + optsz_str(appl) + optsz_str(os) + optsz_str(hw) + optsz_str(comment) + 4;
 	uint64_t section_len = UINT64_MAX;

@@ -7,31 +7,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LINKTYPE_ETHERNET 1
-#define LINKTYPE_RAW 101
+#define LINKTYPE_ETHERNET   1
+#define LINKTYPE_RAW	    101
 #define LINKTYPE_LINUX_SLL2 276
 
 enum pcap_format { FORMAT_PCAPNG = 0, FORMAT_PCAP = 1 };
 
 /* pcapng option codes */
-#define OPT_COMMENT 1
-#define EPB_FLAGS 2
+#define OPT_COMMENT   1
+#define EPB_FLAGS     2
 #define EPB_DROPCOUNT 4
-#define EPB_PACKETID 5
-#define EPB_QUEUE 6
+#define EPB_PACKETID  5
+#define EPB_QUEUE     6
 
-#define EPB_FLAG_INBOUND 1u
-#define EPB_FLAG_OUTBOUND 2u
-#define EPB_FLAG_UNICAST (1u << 2)
+#define EPB_FLAG_INBOUND   1u
+#define EPB_FLAG_OUTBOUND  2u
+#define EPB_FLAG_UNICAST   (1u << 2)
 #define EPB_FLAG_MULTICAST (2u << 2)
 #define EPB_FLAG_BROADCAST (3u << 2)
-#define EPB_FLAG_PROMISC (4u << 2)
+#define EPB_FLAG_PROMISC   (4u << 2)
 
 struct pcapng_writer;
 
 struct pcapng_epb {
 	uint32_t if_id;
-	uint64_t ts_ns;     /* wall clock, ns since the epoch (if_tsresol = 9) */
+	uint64_t ts_ns;	    /* wall clock, ns since the epoch (if_tsresol = 9) */
 	const void *prefix; /* optional bytes in front of data (synthesised headers) */
 	uint32_t prefix_len;
 	const void *data;
@@ -60,8 +60,8 @@ struct pcapng_isb {
 /* fd is not closed by the writer. NULL + errno on failure. */
 struct pcapng_writer *pcapng_writer__new(int fd, enum pcap_format fmt, size_t bufsize);
 void pcapng_writer__free(struct pcapng_writer *w);
-int pcapng_writer__shb(struct pcapng_writer *w, const char *appl, const char *os,
-		       const char *hw, const char *comment);
+int pcapng_writer__shb(struct pcapng_writer *w, const char *appl, const char *os, const char *hw,
+		       const char *comment);
 /* Returns the interface id (>= 0) or a negative errno. Classic pcap: the first call writes
  * the file header; later calls must use the same link type (else -EINVAL). */
 int pcapng_writer__idb(struct pcapng_writer *w, uint16_t linktype, uint32_t snaplen,

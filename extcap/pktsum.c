@@ -34,7 +34,8 @@ static void l4(int proto, const uint8_t *p, size_t len, size_t l4len, const char
 	size_t i, k = 0;
 
 	if (frag) {
-		snprintf(out, cap, "%s > %s: fragment (proto %d), length %zu", src, dst, proto, l4len);
+		snprintf(out, cap, "%s > %s: fragment (proto %d), length %zu", src, dst, proto,
+			 l4len);
 		return;
 	}
 	switch (proto) {
@@ -62,17 +63,16 @@ static void l4(int proto, const uint8_t *p, size_t len, size_t l4len, const char
 			snprintf(out, cap, "%s > %s: ICMP echo %s, length %zu", src, dst,
 				 p[0] == 8 ? "request" : "reply", l4len);
 		else
-			snprintf(out, cap, "%s > %s: ICMP type %u code %u, length %zu", src, dst, p[0],
-				 p[1], l4len);
+			snprintf(out, cap, "%s > %s: ICMP type %u code %u, length %zu", src, dst,
+				 p[0], p[1], l4len);
 		return;
 	case 58:
 		if (len < 2)
 			break;
-		snprintf(out, cap, "%s > %s: ICMP6 type %u code %u, length %zu", src, dst, p[0], p[1],
-			 l4len);
+		snprintf(out, cap, "%s > %s: ICMP6 type %u code %u, length %zu", src, dst, p[0],
+			 p[1], l4len);
 		return;
-	default:
-		break;
+	default: break;
 	}
 	snprintf(out, cap, "%s > %s: ip-proto-%d, length %zu", src, dst, proto, l4len);
 }

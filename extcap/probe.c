@@ -20,7 +20,8 @@ static const struct {
 	const char *name, *category, *description;
 	int dir;
 } known_tps[] = {
-	{ "kfree_skb", "skb", "dropped packets, with the kernel's drop reason", BPFCAP_DIR_UNKNOWN },
+	{ "kfree_skb", "skb", "dropped packets, with the kernel's drop reason",
+	  BPFCAP_DIR_UNKNOWN },
 	{ "consume_skb", "skb", "packets freed after normal use", BPFCAP_DIR_UNKNOWN },
 	{ "skb_copy_datagram_iovec", "skb", "packets copied to a socket reader", BPFCAP_DIR_IN },
 	{ "netif_receive_skb", "net", "received packets", BPFCAP_DIR_IN },
@@ -31,7 +32,8 @@ static const struct {
 	{ "napi_gro_receive_entry", "net", "received packets (GRO entry)", BPFCAP_DIR_IN },
 	{ "napi_gro_frags_entry", "net", "received packets (GRO frags entry)", BPFCAP_DIR_IN },
 	{ "net_dev_queue", "net", "packets queued for transmission", BPFCAP_DIR_OUT },
-	{ "net_dev_start_xmit", "net", "transmitted packets (handed to the driver)", BPFCAP_DIR_OUT },
+	{ "net_dev_start_xmit", "net", "transmitted packets (handed to the driver)",
+	  BPFCAP_DIR_OUT },
 	{ "net_dev_xmit", "net", "transmitted packets (driver returned)", BPFCAP_DIR_OUT },
 	{ "tcp_retransmit_skb", "tcp", "TCP retransmissions", BPFCAP_DIR_OUT },
 	{ "tcp_send_reset", "tcp", "TCP resets sent", BPFCAP_DIR_UNKNOWN },
@@ -44,7 +46,8 @@ static const struct {
 	{ "tcp_hash_md5_mismatch", "tcp", NULL, BPFCAP_DIR_IN },
 	{ "tcp_hash_ao_required", "tcp", NULL, BPFCAP_DIR_IN },
 	{ "tcp_ao_handshake_failure", "tcp", NULL, BPFCAP_DIR_IN },
-	{ "udp_fail_queue_rcv_skb", "udp", "UDP datagrams the socket could not queue", BPFCAP_DIR_IN },
+	{ "udp_fail_queue_rcv_skb", "udp", "UDP datagrams the socket could not queue",
+	  BPFCAP_DIR_IN },
 	{ "sock_rcvqueue_full", "sock", "packets refused by a full socket receive queue",
 	  BPFCAP_DIR_IN },
 	{ "qdisc_enqueue", "qdisc", "packets enqueued on a qdisc", BPFCAP_DIR_OUT },
@@ -122,8 +125,9 @@ int probe_spec_parse(const char *s, struct probe_spec *spec, char *err, size_t e
 	if (!p) {
 		/* bare name: an alias for the tracepoint of that name */
 		if (!valid_ident(buf, strlen(buf)))
-			return ERR("invalid probe '%s'; use tp:CATEGORY:NAME, e.g. tp:skb:kfree_skb",
-				   s);
+			return ERR(
+				"invalid probe '%s'; use tp:CATEGORY:NAME, e.g. tp:skb:kfree_skb",
+				s);
 		spec->kind = PROBE_TP;
 		snprintf(spec->name, sizeof(spec->name), "%s", buf);
 		goto out;
@@ -163,7 +167,8 @@ int probe_spec_parse(const char *s, struct probe_spec *spec, char *err, size_t e
 	/* the last part may be argN */
 	if (n >= 2 && parse_argn(parts[n - 1], &spec->arg) == 0)
 		n--;
-	else if (n >= 1 && !strncmp(parts[n - 1], "arg", 3) && isdigit((unsigned char)parts[n - 1][3]))
+	else if (n >= 1 && !strncmp(parts[n - 1], "arg", 3) &&
+		 isdigit((unsigned char)parts[n - 1][3]))
 		return ERR("bad argument index '%s' in '%s'; use arg0..arg%d", parts[n - 1], s,
 			   PROBE_MAX_ARGS - 1);
 	if (n == 1) {
@@ -186,8 +191,9 @@ int probe_spec_parse(const char *s, struct probe_spec *spec, char *err, size_t e
 out:
 	if (strlen(spec->name) >= PROBE_NAME_MAX - 1)
 		return ERR("tracepoint name too long in '%s'", s);
-	snprintf(spec->text, sizeof(spec->text), "%s:%s%s%s", spec->kind == PROBE_RAW_TP ? "raw_tp" : "tp",
-		 spec->category, spec->category[0] ? ":" : "", spec->name);
+	snprintf(spec->text, sizeof(spec->text), "%s:%s%s%s",
+		 spec->kind == PROBE_RAW_TP ? "raw_tp" : "tp", spec->category,
+		 spec->category[0] ? ":" : "", spec->name);
 	if (spec->arg >= 0) {
 		size_t l = strlen(spec->text);
 
@@ -300,7 +306,8 @@ static void proto_string(const struct btf *btf, const char *name, char *buf, siz
 		int w;
 
 		if (sname) {
-			w = snprintf(buf + off, len - off, "%sstruct %s *", i > 1 ? ", " : "", sname);
+			w = snprintf(buf + off, len - off, "%sstruct %s *", i > 1 ? ", " : "",
+				     sname);
 		} else if (rt && btf_is_ptr(rt)) {
 			w = snprintf(buf + off, len - off, "%spointer", i > 1 ? ", " : "");
 		} else {
@@ -377,8 +384,8 @@ int probe_resolve(const struct btf *btf, const struct probe_spec *spec, struct p
 	}
 	cat = tp_category(spec->name);
 	if (spec->category[0] && cat && strcmp(cat, spec->category) != 0)
-		return ERR("tracepoint '%s' is in category '%s', not '%s'; use tp:%s:%s", spec->name,
-			   cat, spec->category, cat, spec->name);
+		return ERR("tracepoint '%s' is in category '%s', not '%s'; use tp:%s:%s",
+			   spec->name, cat, spec->category, cat, spec->name);
 	if (!spec->category[0] && cat)
 		snprintf(info->spec.category, sizeof(info->spec.category), "%s", cat);
 
@@ -418,12 +425,14 @@ int probe_resolve(const struct btf *btf, const struct probe_spec *spec, struct p
 		info->prog_raw = "raw_skb0_dev2";
 	} else {
 		static const char *const tpn[] = { "tp_skb0", "tp_skb1", "tp_skb2", "tp_skb3" };
-		static const char *const rawn[] = { "raw_skb0", "raw_skb1", "raw_skb2", "raw_skb3" };
+		static const char *const rawn[] = { "raw_skb0", "raw_skb1", "raw_skb2",
+						    "raw_skb3" };
 
 		if (skb > 3)
-			return ERR("tracepoint '%s' carries its skb in argument %d; bpfcap supports "
-				   "arguments 0 to 3",
-				   spec->name, skb);
+			return ERR(
+				"tracepoint '%s' carries its skb in argument %d; bpfcap supports "
+				"arguments 0 to 3",
+				spec->name, skb);
 		info->prog_tp = tpn[skb];
 		info->prog_raw = rawn[skb];
 	}
@@ -447,7 +456,7 @@ static int try_attach(int btf_id, const char *name, bool raw, char *why, size_t 
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	struct bpf_prog_load_opts opts = { .sz = sizeof(opts) };
 	int fd, lfd, err;
 
 	if (raw) {

@@ -14,7 +14,7 @@ struct btf;
 #define PROBE_MAX_ARGS 12
 
 enum probe_kind {
-	PROBE_TP = 1,     /* tracepoint through tp_btf (raw_tp fallback) */
+	PROBE_TP = 1,	  /* tracepoint through tp_btf (raw_tp fallback) */
 	PROBE_RAW_TP = 2, /* tracepoint forced through raw_tp */
 	PROBE_KPROBE,
 	PROBE_FENTRY,
@@ -30,7 +30,7 @@ struct probe_spec {
 	enum probe_kind kind;
 	char category[64]; /* tracepoint system ("skb"); empty when not given */
 	char name[PROBE_NAME_MAX];
-	int arg;           /* explicit skb argument index (argN), -1 = from BTF */
+	int arg;		   /* explicit skb argument index (argN), -1 = from BTF */
 	char text[PROBE_SPEC_MAX]; /* canonical form: "tp:skb:kfree_skb" */
 };
 
@@ -41,10 +41,10 @@ int probe_spec_parse(const char *s, struct probe_spec *spec, char *err, size_t e
 /* What the BTF prototype of a tracepoint says. */
 struct tp_proto {
 	int nargs;
-	int skb_arg;    /* first struct sk_buff * argument, -1 if none */
-	int dev_arg;    /* first struct net_device * argument, -1 if none */
+	int skb_arg;	/* first struct sk_buff * argument, -1 if none */
+	int dev_arg;	/* first struct net_device * argument, -1 if none */
 	int reason_arg; /* enum skb_drop_reason argument, -1 if none */
-	int sk_arg;     /* first struct sock * argument, -1 if none */
+	int sk_arg;	/* first struct sock * argument, -1 if none */
 	int skb_args[PROBE_MAX_ARGS];
 	int nskb_args;
 };
@@ -59,7 +59,7 @@ struct probe_info {
 	int skb_arg;
 	const char *prog_tp;  /* tp_btf program template in capture.bpf.c */
 	const char *prog_raw; /* raw_tp program template */
-	int dir_hint;         /* enum bpfcap_dir: fixed direction of this hook, or 0 */
+	int dir_hint;	      /* enum bpfcap_dir: fixed direction of this hook, or 0 */
 };
 
 /* Resolves spec against BTF (category checked/filled, skb argument found, program picked).
@@ -75,18 +75,18 @@ struct catalog_entry {
 	char spec[PROBE_SPEC_MAX]; /* "tp:skb:kfree_skb" */
 	char name[PROBE_NAME_MAX];
 	char category[64];
-	char args[256];            /* prototype, e.g. "struct sk_buff *skb(arg0), void *, ..." */
+	char args[256]; /* prototype, e.g. "struct sk_buff *skb(arg0), void *, ..." */
 	int skb_arg;
 	bool available;
-	char why[160];             /* when not available */
-	const char *description;   /* for well-known probes */
+	char why[160];		 /* when not available */
+	const char *description; /* for well-known probes */
 };
 
 struct catalog {
 	struct catalog_entry *e;
 	size_t n;
-	bool checked;          /* availability was probed (needs BPF privileges) */
-	char tp_btf_why[160];  /* tp_btf refused: why */
+	bool checked;	      /* availability was probed (needs BPF privileges) */
+	char tp_btf_why[160]; /* tp_btf refused: why */
 	char raw_tp_why[160];
 };
 

@@ -86,8 +86,7 @@ struct reasons *reasons__new(const struct btf *btf)
 	if (id > 0 && enum_collect(btf, btf__type_by_id(btf, id), &r->core, &r->ncore, 1))
 		goto nomem;
 	id = btf__find_by_name_kind(btf, "skb_drop_reason_subsys", BTF_KIND_ENUM);
-	if (id > 0 &&
-	    enum_collect(btf, btf__type_by_id(btf, id), &r->subsys_names, &r->nsubsys, 1))
+	if (id > 0 && enum_collect(btf, btf__type_by_id(btf, id), &r->subsys_names, &r->nsubsys, 1))
 		goto nomem;
 	/* Subsystem reasons live in other enums whose values carry the subsystem id in the upper
 	 * 16 bits (e.g. enum ovs_drop_reason, enum mac80211_drop_reason). */

@@ -156,7 +156,8 @@ int run_capture(const struct run_opts *o)
 			goto out;
 		}
 	}
-	if (cli->netns && ifnames_netns_arg(cli->netns, &co.filter_netns, why_buf, sizeof(why_buf))) {
+	if (cli->netns &&
+	    ifnames_netns_arg(cli->netns, &co.filter_netns, why_buf, sizeof(why_buf))) {
 		pr_err("%s", why_buf);
 		ret = 2;
 		goto out;
@@ -208,7 +209,7 @@ int run_capture(const struct run_opts *o)
 	co.nprobes = cli->nprobes;
 	co.snaplen = cli->snaplen;
 	co.ring_size = cli->ring_size;
-	co.wakeup_idle_ns = 1000000;      /* a lone packet wakes the reader at once */
+	co.wakeup_idle_ns = 1000000;	      /* a lone packet wakes the reader at once */
 	co.wakeup_bytes = cli->ring_size / 8; /* under load: batch up to 1/8 of the ring */
 	co.no_skb_output = cli->no_skb_output;
 	co.btf_path = cli->btf_path;
@@ -217,7 +218,8 @@ int run_capture(const struct run_opts *o)
 		goto out;
 	for (i = 0; i < cli->nprobes; i++) {
 		sink__set_mechanism(sink, i, capture__mechanism(cap, i));
-		pr_info("probe %s attached through %s", pi[i].spec.text, capture__mechanism(cap, i));
+		pr_info("probe %s attached through %s", pi[i].spec.text,
+			capture__mechanism(cap, i));
 	}
 	if (o->drop_caps)
 		drop_capabilities();
@@ -271,7 +273,8 @@ int run_capture(const struct run_opts *o)
 			for (i = 0; i < cli->nprobes; i++)
 				if (!capture__counters(cap, i, &c, &rec))
 					lost += lost_of(&c, rec);
-			snprintf(line, sizeof(line), "%" PRIu64 " packets captured, %" PRIu64 " lost",
+			snprintf(line, sizeof(line),
+				 "%" PRIu64 " packets captured, %" PRIu64 " lost",
 				 sink__packets(sink), lost);
 			o->progress(o->progress_ctx, line);
 			last_progress = now;

@@ -14,10 +14,10 @@ extern volatile sig_atomic_t run_stop;
 
 struct run_opts {
 	const struct cli *cli;
-	int out_fd;          /* -1: none */
-	FILE *text;          /* per-packet lines, or NULL */
-	FILE *summary;       /* where the exit summary goes, or NULL */
-	bool drop_caps;      /* drop all capabilities once attached */
+	int out_fd;	/* -1: none */
+	FILE *text;	/* per-packet lines, or NULL */
+	FILE *summary;	/* where the exit summary goes, or NULL */
+	bool drop_caps; /* drop all capabilities once attached */
 	/* called about once a second with the running totals (extcap toolbar) */
 	void (*progress)(void *ctx, const char *line);
 	void *progress_ctx;

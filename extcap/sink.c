@@ -13,13 +13,13 @@
 #include "reasons.h"
 #include "sink.h"
 
-#define ARPHRD_ETHER 1
-#define ARPHRD_LOOPBACK 772
-#define PACKET_HOST 0
+#define ARPHRD_ETHER	 1
+#define ARPHRD_LOOPBACK	 772
+#define PACKET_HOST	 0
 #define PACKET_BROADCAST 1
 #define PACKET_MULTICAST 2
 #define PACKET_OTHERHOST 3
-#define PACKET_OUTGOING 4
+#define PACKET_OUTGOING	 4
 
 struct iface {
 	uint32_t probe, netns, ifindex;
@@ -126,8 +126,7 @@ static const char *linktype_name(uint16_t lt)
 	}
 }
 
-static int get_iface(struct sink *s, const struct bpfcap_event *ev, const char *ifname,
-		     uint16_t lt)
+static int get_iface(struct sink *s, const struct bpfcap_event *ev, const char *ifname, uint16_t lt)
 {
 	const struct probe_info *pi = &s->o.probes[ev->probe_id];
 	char name[160], desc[512];
@@ -137,14 +136,14 @@ static int get_iface(struct sink *s, const struct bpfcap_event *ev, const char *
 
 	if (s->last_if < s->nifs) {
 		f = &s->ifs[s->last_if];
-		if (f->probe == ev->probe_id && f->netns == ev->netns && f->ifindex == ev->ifindex &&
-		    f->linktype == lt)
+		if (f->probe == ev->probe_id && f->netns == ev->netns &&
+		    f->ifindex == ev->ifindex && f->linktype == lt)
 			return (int)s->last_if;
 	}
 	for (i = 0; i < s->nifs; i++) {
 		f = &s->ifs[i];
-		if (f->probe == ev->probe_id && f->netns == ev->netns && f->ifindex == ev->ifindex &&
-		    f->linktype == lt) {
+		if (f->probe == ev->probe_id && f->netns == ev->netns &&
+		    f->ifindex == ev->ifindex && f->linktype == lt) {
 			s->last_if = i;
 			return (int)i;
 		}
@@ -158,14 +157,18 @@ static int get_iface(struct sink *s, const struct bpfcap_event *ev, const char *
 		s->ifs = n;
 		s->capifs = cap;
 	}
-	snprintf(name, sizeof(name), "%s@%s", ifname[0] ? ifname : ev->ifindex ? "?" : "any",
+	snprintf(name, sizeof(name), "%s@%s",
+		 ifname[0]     ? ifname
+		 : ev->ifindex ? "?"
+			       : "any",
 		 pi->spec.name);
-	snprintf(desc, sizeof(desc), "bpfcap probe=%s dev=%s(%" PRIu32 ") netns=%" PRIu32
-		 " linktype=%s%s%s",
+	snprintf(desc, sizeof(desc),
+		 "bpfcap probe=%s dev=%s(%" PRIu32 ") netns=%" PRIu32 " linktype=%s%s%s",
 		 pi->spec.text, ifname, ev->ifindex, ev->netns, linktype_name(lt),
 		 s->o.filter && *s->o.filter ? " filter=" : "",
 		 s->o.filter && *s->o.filter ? s->o.filter : "");
-	id = s->w ? pcapng_writer__idb(s->w, lt, s->o.snaplen, name, desc, s->o.filter) : (int)s->nifs;
+	id = s->w ? pcapng_writer__idb(s->w, lt, s->o.snaplen, name, desc, s->o.filter)
+		  : (int)s->nifs;
 	if (id < 0)
 		return id;
 	f = &s->ifs[s->nifs];
@@ -211,10 +214,10 @@ struct shaped {
 	uint8_t prefix[96]; /* link header, then synthesised IP+TCP headers */
 	uint32_t prefix_len;
 	const uint8_t *data;
-	uint32_t len;   /* captured bytes from data */
-	uint32_t strip; /* bytes removed from the front of the capture */
+	uint32_t len;	 /* captured bytes from data */
+	uint32_t strip;	 /* bytes removed from the front of the capture */
 	uint16_t l3type; /* ethertype of what starts at the L3 offset, 0 if unknown */
-	int32_t l3off;   /* L3 offset within data (after stripping), -1 if none */
+	int32_t l3off;	 /* L3 offset within data (after stripping), -1 if none */
 };
 
 /* Ethertype and L3 offset of the captured bytes. */
@@ -405,8 +408,8 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 	SET(PROBE_ID);
 	snprintf(m->probe, sizeof(m->probe), "%s", pi->spec.text);
 	SET(PROBE);
-	m->probe_type = mech && !strcmp(mech, "raw_tp") ? BPFCAP_PROBE_RAW_TRACEPOINT :
-							  BPFCAP_PROBE_TRACEPOINT;
+	m->probe_type = mech && !strcmp(mech, "raw_tp") ? BPFCAP_PROBE_RAW_TRACEPOINT
+							: BPFCAP_PROBE_TRACEPOINT;
 	SET(PROBE_TYPE);
 	m->cpu = ev->cpu;
 	SET(CPU);
@@ -573,8 +576,9 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 			e.origlen = e.caplen + e.prefix_len;
 		e.comment = s->comment;
 		e.has_flags = true;
-		e.flags = dir == BPFCAP_DIR_IN ? EPB_FLAG_INBOUND :
-			  dir == BPFCAP_DIR_OUT ? EPB_FLAG_OUTBOUND : 0;
+		e.flags = dir == BPFCAP_DIR_IN	  ? EPB_FLAG_INBOUND
+			  : dir == BPFCAP_DIR_OUT ? EPB_FLAG_OUTBOUND
+						  : 0;
 		if (dir == BPFCAP_DIR_IN) {
 			static const uint32_t rx[] = { EPB_FLAG_UNICAST, EPB_FLAG_BROADCAST,
 						       EPB_FLAG_MULTICAST, EPB_FLAG_PROMISC };
@@ -625,10 +629,10 @@ int sink__finish(struct sink *s, uint64_t start_ns, uint64_t end_ns)
 	for (p = 0; p < s->o.nprobes; p++) {
 		if (s->primary[p] < 0) {
 			struct bpfcap_event ev = { .probe_id = (uint32_t)p };
-			uint16_t lt = s->o.proto == PROTO_IP ? LINKTYPE_RAW :
-				      s->o.proto == PROTO_ETH || s->o.format == FORMAT_PCAP ?
-								 LINKTYPE_ETHERNET :
-								 LINKTYPE_LINUX_SLL2;
+			uint16_t lt = s->o.proto == PROTO_IP ? LINKTYPE_RAW
+				      : s->o.proto == PROTO_ETH || s->o.format == FORMAT_PCAP
+					      ? LINKTYPE_ETHERNET
+					      : LINKTYPE_LINUX_SLL2;
 
 			ev.netns = ifnames_own_netns();
 			err = get_iface(s, &ev, "", lt);

@@ -24,24 +24,24 @@ struct sink_opts {
 	enum proto_mode proto;
 	enum pcap_format format;
 	uint32_t snaplen;
-	const char *filter;      /* recorded in if_filter */
-	int out_fd;              /* pcapng/pcap output; -1 for none */
+	const char *filter; /* recorded in if_filter */
+	int out_fd;	    /* pcapng/pcap output; -1 for none */
 	size_t bufsize;
-	FILE *text;              /* one line per packet; NULL for none */
+	FILE *text; /* one line per packet; NULL for none */
 	int verbose;
 	const struct probe_info *probes;
 	int nprobes;
 	struct reasons *reasons; /* may be NULL */
-	struct ksyms *ksyms;     /* may be NULL */
-	uint64_t max_packets;    /* 0: no limit */
-	const char *hardware;    /* shb_hardware */
-	const char *os;          /* shb_os */
+	struct ksyms *ksyms;	 /* may be NULL */
+	uint64_t max_packets;	 /* 0: no limit */
+	const char *hardware;	 /* shb_hardware */
+	const char *os;		 /* shb_os */
 };
 
 struct sink_probe_stats {
-	uint64_t written;     /* EPBs / text lines */
-	uint64_t not_ip;      /* skipped by --proto ip: no IP header */
-	uint64_t lost;        /* lost in the kernel, as last reported by sink__set_lost */
+	uint64_t written;	/* EPBs / text lines */
+	uint64_t not_ip;	/* skipped by --proto ip: no IP header */
+	uint64_t lost;		/* lost in the kernel, as last reported by sink__set_lost */
 	uint64_t lost_reported; /* of which already in an epb_dropcount */
 };
 

@@ -205,9 +205,7 @@ int bpfcap_meta_decode(const void *buf, size_t len, struct bpfcap_meta *m)
 		case BPFCAP_META_SKB_IIF: m->skb_iif = get_le32(v); break;
 		case BPFCAP_META_DEV_TYPE: m->dev_type = get_le16(v); break;
 		case BPFCAP_META_SYNTH: m->synth = v[0]; break;
-		default:
-			m->unknown_tlvs++;
-			continue;
+		default: m->unknown_tlvs++; continue;
 		}
 		BPFCAP_META_SET(m, t.type);
 	}
@@ -288,41 +286,67 @@ int bpfcap_meta_encode(const struct bpfcap_meta *m, void *buf, size_t cap)
 	e.off = BPFCAP_META_HDR_LEN;
 
 #define HAS(t) BPFCAP_META_HAS(m, t)
-	if (HAS(BPFCAP_META_PROBE_ID)) put_u32(&e, BPFCAP_META_PROBE_ID, m->probe_id);
-	if (HAS(BPFCAP_META_PROBE)) put_str(&e, BPFCAP_META_PROBE, m->probe);
-	if (HAS(BPFCAP_META_PROBE_TYPE)) put_u8(&e, BPFCAP_META_PROBE_TYPE, m->probe_type);
-	if (HAS(BPFCAP_META_CPU)) put_u32(&e, BPFCAP_META_CPU, m->cpu);
-	if (HAS(BPFCAP_META_IFINDEX)) put_u32(&e, BPFCAP_META_IFINDEX, m->ifindex);
-	if (HAS(BPFCAP_META_IFNAME)) put_str(&e, BPFCAP_META_IFNAME, m->ifname);
-	if (HAS(BPFCAP_META_NETNS)) put_u32(&e, BPFCAP_META_NETNS, m->netns);
-	if (HAS(BPFCAP_META_SKB_LEN)) put_u32(&e, BPFCAP_META_SKB_LEN, m->skb_len);
-	if (HAS(BPFCAP_META_DATA_LEN)) put_u32(&e, BPFCAP_META_DATA_LEN, m->data_len);
-	if (HAS(BPFCAP_META_TRUNC)) put_u32(&e, BPFCAP_META_TRUNC, m->trunc);
-	if (HAS(BPFCAP_META_REASON)) put_u32(&e, BPFCAP_META_REASON, m->reason);
-	if (HAS(BPFCAP_META_REASON_NAME)) put_str(&e, BPFCAP_META_REASON_NAME, m->reason_name);
+	if (HAS(BPFCAP_META_PROBE_ID))
+		put_u32(&e, BPFCAP_META_PROBE_ID, m->probe_id);
+	if (HAS(BPFCAP_META_PROBE))
+		put_str(&e, BPFCAP_META_PROBE, m->probe);
+	if (HAS(BPFCAP_META_PROBE_TYPE))
+		put_u8(&e, BPFCAP_META_PROBE_TYPE, m->probe_type);
+	if (HAS(BPFCAP_META_CPU))
+		put_u32(&e, BPFCAP_META_CPU, m->cpu);
+	if (HAS(BPFCAP_META_IFINDEX))
+		put_u32(&e, BPFCAP_META_IFINDEX, m->ifindex);
+	if (HAS(BPFCAP_META_IFNAME))
+		put_str(&e, BPFCAP_META_IFNAME, m->ifname);
+	if (HAS(BPFCAP_META_NETNS))
+		put_u32(&e, BPFCAP_META_NETNS, m->netns);
+	if (HAS(BPFCAP_META_SKB_LEN))
+		put_u32(&e, BPFCAP_META_SKB_LEN, m->skb_len);
+	if (HAS(BPFCAP_META_DATA_LEN))
+		put_u32(&e, BPFCAP_META_DATA_LEN, m->data_len);
+	if (HAS(BPFCAP_META_TRUNC))
+		put_u32(&e, BPFCAP_META_TRUNC, m->trunc);
+	if (HAS(BPFCAP_META_REASON))
+		put_u32(&e, BPFCAP_META_REASON, m->reason);
+	if (HAS(BPFCAP_META_REASON_NAME))
+		put_str(&e, BPFCAP_META_REASON_NAME, m->reason_name);
 	if (HAS(BPFCAP_META_REASON_SUBSYS))
 		put_str(&e, BPFCAP_META_REASON_SUBSYS, m->reason_subsys);
-	if (HAS(BPFCAP_META_MARK)) put_u32(&e, BPFCAP_META_MARK, m->mark);
-	if (HAS(BPFCAP_META_PROTOCOL)) put_u16(&e, BPFCAP_META_PROTOCOL, m->protocol);
-	if (HAS(BPFCAP_META_PKT_TYPE)) put_u8(&e, BPFCAP_META_PKT_TYPE, m->pkt_type);
-	if (HAS(BPFCAP_META_QUEUE)) put_u16(&e, BPFCAP_META_QUEUE, m->queue);
-	if (HAS(BPFCAP_META_PID)) put_u32(&e, BPFCAP_META_PID, m->pid);
-	if (HAS(BPFCAP_META_TID)) put_u32(&e, BPFCAP_META_TID, m->tid);
-	if (HAS(BPFCAP_META_COMM)) put_str(&e, BPFCAP_META_COMM, m->comm);
-	if (HAS(BPFCAP_META_SKB_ID)) put_u64(&e, BPFCAP_META_SKB_ID, m->skb_id);
+	if (HAS(BPFCAP_META_MARK))
+		put_u32(&e, BPFCAP_META_MARK, m->mark);
+	if (HAS(BPFCAP_META_PROTOCOL))
+		put_u16(&e, BPFCAP_META_PROTOCOL, m->protocol);
+	if (HAS(BPFCAP_META_PKT_TYPE))
+		put_u8(&e, BPFCAP_META_PKT_TYPE, m->pkt_type);
+	if (HAS(BPFCAP_META_QUEUE))
+		put_u16(&e, BPFCAP_META_QUEUE, m->queue);
+	if (HAS(BPFCAP_META_PID))
+		put_u32(&e, BPFCAP_META_PID, m->pid);
+	if (HAS(BPFCAP_META_TID))
+		put_u32(&e, BPFCAP_META_TID, m->tid);
+	if (HAS(BPFCAP_META_COMM))
+		put_str(&e, BPFCAP_META_COMM, m->comm);
+	if (HAS(BPFCAP_META_SKB_ID))
+		put_u64(&e, BPFCAP_META_SKB_ID, m->skb_id);
 	if (HAS(BPFCAP_META_VERDICT)) {
 		verdict[0] = m->verdict_kind;
 		put_le32(verdict + 4, (uint32_t)m->verdict);
 		put_tlv(&e, BPFCAP_META_VERDICT, verdict, sizeof(verdict));
 	}
-	if (HAS(BPFCAP_META_STACK)) put_str(&e, BPFCAP_META_STACK, m->stack);
-	if (HAS(BPFCAP_META_LOCATION)) put_u64(&e, BPFCAP_META_LOCATION, m->location);
+	if (HAS(BPFCAP_META_STACK))
+		put_str(&e, BPFCAP_META_STACK, m->stack);
+	if (HAS(BPFCAP_META_LOCATION))
+		put_u64(&e, BPFCAP_META_LOCATION, m->location);
 	if (HAS(BPFCAP_META_LOCATION_SYM))
 		put_str(&e, BPFCAP_META_LOCATION_SYM, m->location_sym);
-	if (HAS(BPFCAP_META_DIRECTION)) put_u8(&e, BPFCAP_META_DIRECTION, m->direction);
-	if (HAS(BPFCAP_META_SKB_IIF)) put_u32(&e, BPFCAP_META_SKB_IIF, m->skb_iif);
-	if (HAS(BPFCAP_META_DEV_TYPE)) put_u16(&e, BPFCAP_META_DEV_TYPE, m->dev_type);
-	if (HAS(BPFCAP_META_SYNTH)) put_u8(&e, BPFCAP_META_SYNTH, m->synth);
+	if (HAS(BPFCAP_META_DIRECTION))
+		put_u8(&e, BPFCAP_META_DIRECTION, m->direction);
+	if (HAS(BPFCAP_META_SKB_IIF))
+		put_u32(&e, BPFCAP_META_SKB_IIF, m->skb_iif);
+	if (HAS(BPFCAP_META_DEV_TYPE))
+		put_u16(&e, BPFCAP_META_DEV_TYPE, m->dev_type);
+	if (HAS(BPFCAP_META_SYNTH))
+		put_u8(&e, BPFCAP_META_SYNTH, m->synth);
 #undef HAS
 	return e.err ? e.err : (int)e.off;
 }
@@ -419,8 +443,9 @@ int bpfcap_meta_format_comment(const struct bpfcap_meta *m, char *buf, size_t ca
 		sb_printf(&s, " truncated=");
 		sb_printf(&s, "%s%s%s", m->trunc & BPFCAP_TRUNC_SNAPLEN ? "snaplen" : "",
 			  (m->trunc & BPFCAP_TRUNC_SNAPLEN) && (m->trunc & ~1u) ? "," : "",
-			  m->trunc & BPFCAP_TRUNC_PAGED ? "paged" :
-			  m->trunc & BPFCAP_TRUNC_LIMIT ? "limit" : "");
+			  m->trunc & BPFCAP_TRUNC_PAGED	  ? "paged"
+			  : m->trunc & BPFCAP_TRUNC_LIMIT ? "limit"
+							  : "");
 	}
 	return (int)s.len;
 }
@@ -511,7 +536,8 @@ int bpfcap_meta_parse_comment(const char *c, size_t len, struct bpfcap_meta *m)
 				}
 			if (!open || vlen < 3 || val[vlen - 1] != ')')
 				return -1;
-			if (parse_u32(open + 1, (size_t)(val + vlen - 1 - open - 1), 10, &m->ifindex))
+			if (parse_u32(open + 1, (size_t)(val + vlen - 1 - open - 1), 10,
+				      &m->ifindex))
 				return -1;
 			copy_str(m->ifname, sizeof(m->ifname), (const uint8_t *)val,
 				 (size_t)(open - val));

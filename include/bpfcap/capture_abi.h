@@ -35,11 +35,11 @@ enum bpfcap_start {
 /* bpfcap_event.flags */
 enum bpfcap_ev_flags {
 	BPFCAP_EV_PAGED_MISSED = 1 << 0, /* bytes in paged frags were not readable (raw_tp) */
-	BPFCAP_EV_SKB_OUTPUT = 1 << 1,   /* record came through bpf_skb_output (perf) */
-	BPFCAP_EV_HAS_REASON = 1 << 2,   /* reason holds an enum skb_drop_reason */
-	BPFCAP_EV_CAP_LIMIT = 1 << 3,    /* truncated at BPFCAP_CAP_MAX, not at the snaplen */
-	BPFCAP_EV_DEV_ARG = 1 << 4,      /* device taken from the tracepoint's argument */
-	BPFCAP_EV_TCP_SYNTH = 1 << 5,    /* no headers in the skb: tcp{} describes the segment */
+	BPFCAP_EV_SKB_OUTPUT = 1 << 1,	 /* record came through bpf_skb_output (perf) */
+	BPFCAP_EV_HAS_REASON = 1 << 2,	 /* reason holds an enum skb_drop_reason */
+	BPFCAP_EV_CAP_LIMIT = 1 << 3,	 /* truncated at BPFCAP_CAP_MAX, not at the snaplen */
+	BPFCAP_EV_DEV_ARG = 1 << 4,	 /* device taken from the tracepoint's argument */
+	BPFCAP_EV_TCP_SYNTH = 1 << 5,	 /* no headers in the skb: tcp{} describes the segment */
 };
 
 /* Program kinds in the BPF object; the loader picks one per probe. */
@@ -50,30 +50,30 @@ enum bpfcap_dir {
 };
 
 struct bpfcap_event {
-	__u64 ts_boot;  /* bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME */
+	__u64 ts_boot;	/* bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME */
 	__u64 skb_addr; /* kernel address of the skb; hashed before it reaches a file */
 	__u64 location; /* kfree_skb: caller address, else 0 */
 	__u32 probe_id;
 	__u32 cpu;
-	__u32 len;      /* skb->len: bytes from skb->data to the end, frags included */
+	__u32 len;	/* skb->len: bytes from skb->data to the end, frags included */
 	__u32 data_len; /* skb->data_len: bytes in paged frags / frag_list */
-	__u32 pre_len;  /* bytes from the capture start to skb->data */
-	__u32 cap_len;  /* packet bytes that follow this header */
+	__u32 pre_len;	/* bytes from the capture start to skb->data */
+	__u32 cap_len;	/* packet bytes that follow this header */
 	__u32 ifindex;
 	__u32 skb_iif;
-	__u32 netns;    /* network namespace inode of the device (or socket) */
-	__u32 reason;   /* enum skb_drop_reason when BPFCAP_EV_HAS_REASON */
+	__u32 netns;  /* network namespace inode of the device (or socket) */
+	__u32 reason; /* enum skb_drop_reason when BPFCAP_EV_HAS_REASON */
 	__u32 mark;
-	__u32 tgid;     /* current task when the probe fired (may be unrelated in softirq) */
+	__u32 tgid; /* current task when the probe fired (may be unrelated in softirq) */
 	__u32 tid;
 	__u16 protocol; /* ntohs(skb->protocol) */
-	__u16 queue;    /* skb->queue_mapping */
+	__u16 queue;	/* skb->queue_mapping */
 	__u16 dev_type; /* dev->type (ARPHRD_*), 0 without device */
-	__u16 net_off;  /* network header offset from the capture start, 0xffff if unknown */
-	__u8 pkt_type;  /* skb->pkt_type (PACKET_*) */
-	__u8 start;     /* enum bpfcap_start */
-	__u8 flags;     /* enum bpfcap_ev_flags */
-	__u8 dir;       /* enum bpfcap_dir */
+	__u16 net_off;	/* network header offset from the capture start, 0xffff if unknown */
+	__u8 pkt_type;	/* skb->pkt_type (PACKET_*) */
+	__u8 start;	/* enum bpfcap_start */
+	__u8 flags;	/* enum bpfcap_ev_flags */
+	__u8 dir;	/* enum bpfcap_dir */
 	char ifname[16];
 	char comm[16];
 	/* With BPFCAP_EV_TCP_SYNTH (TCP skbs that have no headers yet, e.g. at
@@ -98,11 +98,11 @@ _Static_assert(sizeof(struct bpfcap_event) == 168, "bpfcap_event ABI changed");
  * captured + lost_ring + lost_perf + lost_nested + filtered. */
 struct bpfcap_counters {
 	__u64 seen;
-	__u64 captured;    /* records handed to the ring buffer or perf buffer */
+	__u64 captured;	   /* records handed to the ring buffer or perf buffer */
 	__u64 lost_ring;   /* ring buffer full */
 	__u64 lost_perf;   /* perf buffer full or bpf_skb_output failed */
 	__u64 lost_nested; /* too deeply nested on one CPU */
-	__u64 filtered;    /* rejected by an in-kernel filter */
+	__u64 filtered;	   /* rejected by an in-kernel filter */
 	__u64 truncated;   /* captured, but fewer bytes than asked for */
 	__u64 pad;
 };

@@ -26,43 +26,43 @@
 
 /* Private Enterprise Number written in front of the metadata. bpfcap has no IANA PEN of its
  * own yet: this is the "example enterprise" of RFC 5612; the magic guards against clashes. */
-#define BPFCAP_META_PEN 32473u
-#define BPFCAP_META_OPTION 2989u /* pcapng: custom option, binary, copyable */
-#define BPFCAP_META_MAGIC "BPFC"
+#define BPFCAP_META_PEN	    32473u
+#define BPFCAP_META_OPTION  2989u /* pcapng: custom option, binary, copyable */
+#define BPFCAP_META_MAGIC   "BPFC"
 #define BPFCAP_META_VERSION 1
 #define BPFCAP_META_HDR_LEN 8
 #define BPFCAP_META_MAX_LEN 4096 /* what the writer ever produces; readers accept up to 65531 */
 
 enum bpfcap_meta_type {
-	BPFCAP_META_PROBE_ID = 1,      /* u32: index of the probe in this capture */
-	BPFCAP_META_PROBE = 2,         /* str: probe spec, e.g. "tp:skb:kfree_skb" */
-	BPFCAP_META_PROBE_TYPE = 3,    /* u8: enum bpfcap_probe_type */
-	BPFCAP_META_CPU = 4,           /* u32 */
-	BPFCAP_META_IFINDEX = 5,       /* u32 */
-	BPFCAP_META_IFNAME = 6,        /* str */
-	BPFCAP_META_NETNS = 7,         /* u32: network namespace inode */
-	BPFCAP_META_SKB_LEN = 8,       /* u32: skb->len */
-	BPFCAP_META_DATA_LEN = 9,      /* u32: skb->data_len (bytes in paged frags) */
-	BPFCAP_META_TRUNC = 10,        /* u32: BPFCAP_TRUNC_* flags */
-	BPFCAP_META_REASON = 11,       /* u32: enum skb_drop_reason of the capturing kernel */
-	BPFCAP_META_REASON_NAME = 12,  /* str: e.g. "NO_SOCKET" */
-	BPFCAP_META_REASON_SUBSYS = 13,/* str: e.g. "CORE", "OPENVSWITCH" */
-	BPFCAP_META_MARK = 14,         /* u32: skb->mark */
-	BPFCAP_META_PROTOCOL = 15,     /* u16: skb->protocol (host order) */
-	BPFCAP_META_PKT_TYPE = 16,     /* u8: skb->pkt_type (PACKET_*) */
-	BPFCAP_META_QUEUE = 17,        /* u16: skb->queue_mapping */
-	BPFCAP_META_PID = 18,          /* u32: tgid of the current task */
-	BPFCAP_META_TID = 19,          /* u32 */
-	BPFCAP_META_COMM = 20,         /* str: comm of the current task */
-	BPFCAP_META_SKB_ID = 21,       /* u64: per-skb id, same at every probe */
+	BPFCAP_META_PROBE_ID = 1,	/* u32: index of the probe in this capture */
+	BPFCAP_META_PROBE = 2,		/* str: probe spec, e.g. "tp:skb:kfree_skb" */
+	BPFCAP_META_PROBE_TYPE = 3,	/* u8: enum bpfcap_probe_type */
+	BPFCAP_META_CPU = 4,		/* u32 */
+	BPFCAP_META_IFINDEX = 5,	/* u32 */
+	BPFCAP_META_IFNAME = 6,		/* str */
+	BPFCAP_META_NETNS = 7,		/* u32: network namespace inode */
+	BPFCAP_META_SKB_LEN = 8,	/* u32: skb->len */
+	BPFCAP_META_DATA_LEN = 9,	/* u32: skb->data_len (bytes in paged frags) */
+	BPFCAP_META_TRUNC = 10,		/* u32: BPFCAP_TRUNC_* flags */
+	BPFCAP_META_REASON = 11,	/* u32: enum skb_drop_reason of the capturing kernel */
+	BPFCAP_META_REASON_NAME = 12,	/* str: e.g. "NO_SOCKET" */
+	BPFCAP_META_REASON_SUBSYS = 13, /* str: e.g. "CORE", "OPENVSWITCH" */
+	BPFCAP_META_MARK = 14,		/* u32: skb->mark */
+	BPFCAP_META_PROTOCOL = 15,	/* u16: skb->protocol (host order) */
+	BPFCAP_META_PKT_TYPE = 16,	/* u8: skb->pkt_type (PACKET_*) */
+	BPFCAP_META_QUEUE = 17,		/* u16: skb->queue_mapping */
+	BPFCAP_META_PID = 18,		/* u32: tgid of the current task */
+	BPFCAP_META_TID = 19,		/* u32 */
+	BPFCAP_META_COMM = 20,		/* str: comm of the current task */
+	BPFCAP_META_SKB_ID = 21,	/* u64: per-skb id, same at every probe */
 	BPFCAP_META_VERDICT = 22,      /* 8 bytes: u8 kind (enum bpfcap_verdict_kind), 3 pad, i32 */
-	BPFCAP_META_STACK = 23,        /* str: symbolised kernel stack, frames separated by '\n' */
+	BPFCAP_META_STACK = 23,	       /* str: symbolised kernel stack, frames separated by '\n' */
 	BPFCAP_META_LOCATION = 24,     /* u64: kfree_skb caller address */
 	BPFCAP_META_LOCATION_SYM = 25, /* str: symbol+offset of the caller */
 	BPFCAP_META_DIRECTION = 26,    /* u8: 0 unknown, 1 in, 2 out */
 	BPFCAP_META_SKB_IIF = 27,      /* u32: skb->skb_iif */
 	BPFCAP_META_DEV_TYPE = 28,     /* u16: ARPHRD_* of the device */
-	BPFCAP_META_SYNTH = 29,        /* u8: BPFCAP_SYNTH_*: headers bpfcap rebuilt */
+	BPFCAP_META_SYNTH = 29,	       /* u8: BPFCAP_SYNTH_*: headers bpfcap rebuilt */
 	BPFCAP_META_TYPE_MAX = 29,
 };
 
@@ -107,7 +107,7 @@ enum bpfcap_meta_err {
 	BPFCAP_META_EMAGIC = -2,   /* not bpfcap metadata */
 	BPFCAP_META_EVERSION = -3, /* a major version this reader does not know */
 	BPFCAP_META_ETRUNC = -4,   /* a TLV runs past the end */
-	BPFCAP_META_ELEN = -5,     /* a TLV length does not fit its type */
+	BPFCAP_META_ELEN = -5,	   /* a TLV length does not fit its type */
 	BPFCAP_META_ENOSPC = -6,   /* encoder: buffer too small */
 };
 

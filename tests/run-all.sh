@@ -1,0 +1,95 @@
+#!/bin/sh
+# Sets up a fresh Debian 12 machine and runs every test bpfcap has, as root:
+#   sudo tests/run-all.sh
+# Steps: Debian packages; a -Werror build of everything; static checks (clang-format,
+# cppcheck); ctest labels unit, integration (private namespaces), e2e (tshark as an ordinary
+# user); an ASan/UBSan build running the unit tests; fixed-time fuzzing.
+# Environment: BPFCAP_FUZZ_SECONDS (default 60), BPFCAP_SKIP="label ..." (local iteration only;
+# CI=true ignores it).
+set -u
+[ "$(id -u)" = 0 ] || { echo "run-all: run as root: sudo $0" >&2; exit 1; }
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(nproc)
+skip=${BPFCAP_SKIP:-}
+[ "${CI:-}" = true ] && skip=""
+total_pass=0
+total_fail=0
+failed_steps=""
+
+step() { echo; echo "===== $*"; }
+record() { # record NAME PASSED FAILED
+	total_pass=$((total_pass + $2))
+	total_fail=$((total_fail + $3))
+	[ "$3" = 0 ] || failed_steps="$failed_steps $1"
+}
+skipped() { case " $skip " in *" $1 "*) echo "(skipped: BPFCAP_SKIP)"; return 0 ;; esac; return 1; }
+
+# ctest_label DIR LABEL: runs one label, adds its counts
+ctest_label() {
+	out=$(mktemp)
+	ctest --test-dir "$1" -L "$2" --output-on-failure --no-tests=error 2>&1 | tee "$out"
+	line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$out" | tail -1)
+	rm -f "$out"
+	if [ -z "$line" ]; then
+		record "ctest-$2" 0 1
+		return
+	fi
+	n=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/')
+	record "ctest-$2" $((n - f)) "$f"
+}
+
+step "dependencies"
+packaging/install-deps.sh --test || { echo "run-all: dependency install failed" >&2; exit 1; }
+
+step "build (-Werror, all components)"
+if cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPFCAP_WERROR=ON >/dev/null &&
+	cmake --build build-ci -j"$jobs"; then
+	record build 1 0
+else
+	record build 0 1
+	echo "run-all: build failed; nothing else can run" >&2
+	echo "$total_pass passed, $total_fail failed"
+	exit 1
+fi
+
+step "static checks: clang-format, cppcheck"
+if ! skipped static; then
+	bad=$(git ls-files '*.c' '*.h' | grep -v '^tests/fuzz/corpus/' | while read -r f; do
+		clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "$f"
+	done)
+	if [ -z "$bad" ]; then record clang-format 1 0; else
+		echo "clang-format: not formatted: $bad"; record clang-format 0 1; fi
+	# host code only: generated skeletons and the BPF side are not in compile_commands
+	if cppcheck --quiet --project=build-ci/compile_commands.json --enable=warning,portability \
+		--error-exitcode=1 --inline-suppr --suppress='*:*build-ci/*' \
+		--suppress=missingIncludeSystem; then
+		record cppcheck 1 0
+	else
+		record cppcheck 0 1
+	fi
+fi
+
+for label in unit integration e2e; do
+	step "ctest -L $label"
+	skipped "$label" || ctest_label build-ci "$label"
+done
+
+step "unit tests under ASan/UBSan"
+if ! skipped asan; then
+	if cmake -S . -B build-asan -DBPFCAP_SANITIZE=address,undefined -DBPFCAP_BUILD_DISSECTOR=OFF \
+		-DCMAKE_BUILD_TYPE=Debug >/dev/null && cmake --build build-asan -j"$jobs" >/dev/null; then
+		ctest_label build-asan unit
+	else
+		record asan-build 0 1
+	fi
+fi
+
+step "fuzzing (${BPFCAP_FUZZ_SECONDS:-60} s per target)"
+skipped fuzz || ctest_label build-ci fuzz
+
+echo
+[ -z "$failed_steps" ] || echo "run-all: failed:$failed_steps"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]
