@@ -28,6 +28,11 @@ const volatile __u32 use_skb_output = 1;
 /* Metadata filters (0 = any): network namespace inode, interface index. */
 const volatile __u32 filter_netns = 0;
 const volatile __u32 filter_ifindex = 0;
+/* Drop-reason filter (probes with a reason): core reasons as a bitmap, subsystem reasons
+ * (value >> 16 != 0) as a short list. */
+const volatile __u32 filter_reason = 0;
+const volatile __u64 reason_bits[BPFCAP_REASON_BITS / 64] = {};
+const volatile __u32 reason_sub[BPFCAP_REASON_SUB_MAX] = {};
 /* Ring-buffer wakeup policy: wake the reader when it has not been woken for wakeup_idle_ns
  * (so a lone packet is delivered at once) or when wakeup_bytes are waiting; otherwise batch. */
 const volatile __u64 wakeup_bytes = 1 << 20;
@@ -79,6 +84,23 @@ struct {
 } nesting SEC(".maps");
 
 #define MAC_UNSET ((__u16)~0U)
+
+static __always_inline bool reason_wanted(__u32 r)
+{
+	int i;
+
+	if (r < BPFCAP_REASON_BITS) {
+		__u32 idx = r >> 6;
+
+		barrier_var(idx); /* keep the mask: the verifier must see the bound */
+		idx &= BPFCAP_REASON_BITS / 64 - 1;
+		return (reason_bits[idx] >> (r & 63)) & 1;
+	}
+	for (i = 0; i < BPFCAP_REASON_SUB_MAX; i++)
+		if (reason_sub[i] && reason_sub[i] == r)
+			return true;
+	return false;
+}
 
 static __always_inline __u64 wake_flags(__u64 now)
 {
@@ -177,6 +199,10 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 	if (!c || !skb)
 		return 0;
 	c->seen++;
+	if (filter_reason && has_reason && !reason_wanted(reason)) {
+		c->filtered++;
+		return 0;
+	}
 
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->ts_boot = bpf_ktime_get_boot_ns();

@@ -118,6 +118,9 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 	s->rodata->wakeup_bytes = o->wakeup_bytes;
 	s->rodata->filter_netns = o->filter_netns;
 	s->rodata->filter_ifindex = o->filter_ifindex;
+	s->rodata->filter_reason = o->filter_reason;
+	memcpy((void *)s->rodata->reason_bits, o->reason_bits, sizeof(o->reason_bits));
+	memcpy((void *)s->rodata->reason_sub, o->reason_sub, sizeof(o->reason_sub));
 	if (!raw) {
 		err = bpf_program__set_attach_target(sel, 0, pi->spec.name);
 		if (err)

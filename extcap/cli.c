@@ -19,6 +19,7 @@ enum {
 	OPT_NO_SKB_OUTPUT,
 	OPT_BTF,
 	OPT_NETNS,
+	OPT_REASON,
 };
 
 /* One table: getopt_long and --help are generated from it. */
@@ -29,7 +30,7 @@ static const struct opt {
 } opts[] = {
 #define C (1u << CMD_CAPTURE)
 #define T (1u << CMD_TRACE)
-#define L (1u << CMD_LIST_PROBES)
+#define L ((1u << CMD_LIST_PROBES) | (1u << CMD_LIST_REASONS))
 	{ { "probe", required_argument, NULL, 'p' },
 	  "SPEC",
 	  "probe point, repeatable (default tp:skb:kfree_skb); see 'bpfcap list-probes'",
@@ -54,6 +55,10 @@ static const struct opt {
 	{ { "netns", required_argument, NULL, OPT_NETNS },
 	  "PATH|INODE",
 	  "only packets of this network namespace (/run/netns/NAME, /proc/PID/ns/net or inode)",
+	  C | T },
+	{ { "reason", required_argument, NULL, OPT_REASON },
+	  "NAME[,NAME...]",
+	  "only drops with these reasons (e.g. NO_SOCKET,NETFILTER_DROP); repeatable",
 	  C | T },
 	{ { "proto", required_argument, NULL, OPT_PROTO },
 	  "auto|eth|ip",
@@ -161,6 +166,7 @@ static const char *cmd_name(enum cli_cmd cmd)
 	case CMD_CAPTURE: return "capture";
 	case CMD_TRACE: return "trace";
 	case CMD_LIST_PROBES: return "list-probes";
+	case CMD_LIST_REASONS: return "list-reasons";
 	default: return "";
 	}
 }
@@ -180,6 +186,7 @@ void cli_usage(FILE *f, enum cli_cmd cmd)
 			"  trace PROBE [proto auto|eth|ip] [data_out FILE|-]\n"
 			"                               the RFC syntax: pcapng to FILE or stdout\n"
 			"  list-probes [--json]         probe points of this kernel, from BTF\n"
+			"  list-reasons [--json]        drop reasons of this kernel, from BTF\n"
 			"  help [COMMAND]               help on a command\n"
 			"  version                      print the version\n\n"
 			"Wireshark runs bpfcap as an extcap (interfaces 'BPF kfree_skb', ...).\n"
@@ -198,6 +205,11 @@ void cli_usage(FILE *f, enum cli_cmd cmd)
 			   "The syntax of the 2019 bpftool RFC ('bpftool pcap trace'): pcapng to "
 			   "FILE,\n"
 			   "or to stdout without data_out.\n\nOptions:\n");
+	else if (cmd == CMD_LIST_REASONS)
+		fprintf(f,
+			"Usage: bpfcap list-reasons [--json]\n"
+			"List the drop reasons (enum skb_drop_reason) of the running kernel, for\n"
+			"--reason. Their numbers differ between kernel versions.\n\nOptions:\n");
 	else
 		fprintf(f, "Usage: bpfcap list-probes [--json]\n"
 			   "List the tracepoints of the running kernel whose prototype carries a\n"
@@ -309,6 +321,16 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 			return fail(c, "-i needs a device name or index");
 		c->device = arg;
 		return 0;
+	case OPT_REASON: {
+		size_t l = strlen(c->reasons);
+
+		if (!*arg)
+			return fail(c, "--reason needs a drop reason name, e.g. NO_SOCKET");
+		if (l + strlen(arg) + 2 > sizeof(c->reasons))
+			return fail(c, "too many --reason values");
+		snprintf(c->reasons + l, sizeof(c->reasons) - l, "%s%s", l ? "," : "", arg);
+		return 0;
+	}
 	case OPT_NETNS:
 		if (!*arg)
 			return fail(c, "--netns needs a path or an inode number");
@@ -378,6 +400,8 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		c->cmd = CMD_TRACE;
 	else if (!strcmp(sub, "list-probes"))
 		c->cmd = CMD_LIST_PROBES;
+	else if (!strcmp(sub, "list-reasons"))
+		c->cmd = CMD_LIST_REASONS;
 	else if (!strcmp(sub, "help") || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
 		c->cmd = CMD_HELP;
 		if (argc > 2) {
@@ -454,8 +478,8 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		}
 		if (cmd == CMD_TRACE)
 			return parse_trace_words(c, nwords, words);
-		if (cmd == CMD_LIST_PROBES && nwords)
-			return fail(c, "list-probes takes no arguments (got '%s')", words[0]);
+		if ((cmd == CMD_LIST_PROBES || cmd == CMD_LIST_REASONS) && nwords)
+			return fail(c, "%s takes no arguments (got '%s')", cmd_name(cmd), words[0]);
 		for (int j = 0; j < nwords; j++)
 			if (add_filter_word(c, words[j]))
 				return -1;

@@ -20,7 +20,15 @@
 #define CLI_RING_MIN	    (256ull << 10) /* must hold the largest record */
 #define CLI_RING_MAX	    (1ull << 30)
 
-enum cli_cmd { CMD_NONE = 0, CMD_CAPTURE, CMD_TRACE, CMD_LIST_PROBES, CMD_HELP, CMD_VERSION };
+enum cli_cmd {
+	CMD_NONE = 0,
+	CMD_CAPTURE,
+	CMD_TRACE,
+	CMD_LIST_PROBES,
+	CMD_HELP,
+	CMD_VERSION,
+	CMD_LIST_REASONS,
+};
 
 struct cli {
 	enum cli_cmd cmd;
@@ -42,6 +50,7 @@ struct cli {
 	const char *btf_path;
 	const char *netns;  /* --netns PATH|INODE */
 	const char *device; /* -i NAME|INDEX */
+	char reasons[2048]; /* --reason NAME[,NAME...] (accumulated) */
 	char filter[4096];  /* trailing arguments joined by spaces */
 	char err[512];	    /* usage error (exit 2) */
 };

@@ -38,6 +38,11 @@ int log_set_file(const char *path)
 	return 0;
 }
 
+FILE *log_stream(void)
+{
+	return log_file;
+}
+
 void log_close(void)
 {
 	if (log_file)

@@ -10,6 +10,9 @@ void log_setup(enum log_level level, const char *file, int errors_only_on_stderr
 enum log_level log_get_level(void);
 int log_set_file(const char *path);
 void log_close(void);
+/* The log file, or NULL when logging goes to stderr / nowhere. */
+#include <stdio.h>
+FILE *log_stream(void);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Logs "bpfcap: failed to <what>: <strerror(-err)>" and returns err. */
 int log_errno(int err, const char *what, ...) __attribute__((format(printf, 2, 3)));

@@ -10,8 +10,10 @@
 #include <cap-ng.h>
 
 #include "cli.h"
+#include "extcap.h"
 #include "log.h"
 #include "probe.h"
+#include "reasons.h"
 #include "run.h"
 
 static void json_str(FILE *f, const char *s)
@@ -99,6 +101,41 @@ static int cmd_list_probes(const struct cli *cli)
 	return 0;
 }
 
+static int cmd_list_reasons(const struct cli *cli)
+{
+	struct reasons *r;
+	struct btf *btf;
+	uint32_t v;
+	size_t i;
+
+	btf = run_load_btf(cli->btf_path);
+	if (!btf)
+		return 1;
+	r = reasons__new(btf);
+	btf__free(btf);
+	if (!r) {
+		log_errno(-errno, "read drop reasons from BTF");
+		return 1;
+	}
+	if (cli->json)
+		printf("[");
+	for (i = 0; i < reasons__count(r); i++) {
+		const char *n = reasons__at(r, i, &v);
+
+		if (cli->json) {
+			printf("%s\n  {\"value\": %u, \"name\": ", i ? "," : "", v);
+			json_str(stdout, n);
+			printf("}");
+		} else {
+			printf("%5u %s\n", v, n);
+		}
+	}
+	if (cli->json)
+		printf("\n]\n");
+	reasons__free(r);
+	return 0;
+}
+
 static int cmd_capture(struct cli *cli)
 {
 	struct run_opts ro = { .cli = cli, .out_fd = -1, .drop_caps = true };
@@ -150,6 +187,8 @@ int main(int argc, char **argv)
 
 	log_setup(LOG_WARN, NULL, 0);
 	log_libbpf();
+	if (extcap_is_call(argc, argv))
+		return extcap_main(argc, argv);
 	if (cli_parse(argc, argv, &cli)) {
 		fprintf(stderr, "bpfcap: %s\n", cli.err);
 		return 2;
@@ -162,6 +201,7 @@ int main(int argc, char **argv)
 	case CMD_HELP: cli_usage(stdout, cli.help_for); return 0;
 	case CMD_VERSION: printf("bpfcap %s\n", BPFCAP_VERSION); return 0;
 	case CMD_LIST_PROBES: return cmd_list_probes(&cli);
+	case CMD_LIST_REASONS: return cmd_list_reasons(&cli);
 	case CMD_CAPTURE:
 	case CMD_TRACE: return cmd_capture(&cli);
 	default: cli_usage(stderr, CMD_NONE); return 2;

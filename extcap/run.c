@@ -66,6 +66,47 @@ struct btf *run_load_btf(const char *path)
 	return btf;
 }
 
+/* --reason NAME[,NAME...] -> the in-kernel reason filter. Names (or numbers) from this kernel's
+ * BTF. 0, or -1 with a reason in err. */
+static int reason_filter(struct reasons *r, const char *list, struct capture_opts *co, char *err,
+			 size_t errlen)
+{
+	char buf[sizeof(((struct cli *)0)->reasons)];
+	char *save = NULL, *tok;
+	int nsub = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	co->filter_reason = true;
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		int64_t v = reasons__value(r, tok);
+
+		if (v < 0) {
+			char *end;
+			unsigned long long n = strtoull(tok, &end, 0);
+
+			if (*end || end == tok || n > UINT32_MAX) {
+				snprintf(err, errlen,
+					 "unknown drop reason '%s'; this kernel's names are listed "
+					 "by "
+					 "'bpfcap list-reasons'",
+					 tok);
+				return -1;
+			}
+			v = (int64_t)n;
+		}
+		if (v < BPFCAP_REASON_BITS) {
+			co->reason_bits[v / 64] |= 1ull << (v % 64);
+		} else if (nsub < BPFCAP_REASON_SUB_MAX) {
+			co->reason_sub[nsub++] = (uint32_t)v;
+		} else {
+			snprintf(err, errlen, "at most %d subsystem drop reasons can be selected",
+				 BPFCAP_REASON_SUB_MAX);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void drop_capabilities(void)
 {
 	capng_clear(CAPNG_SELECT_CAPS);
@@ -87,6 +128,33 @@ static void refresh_lost(struct capture *cap, struct sink *sink, int n)
 	for (i = 0; i < n; i++)
 		if (!capture__counters(cap, i, &c, &rec))
 			sink__set_lost(sink, i, lost_of(&c, rec));
+}
+
+/* One line for the extcap toolbar: totals, then captured/lost per probe. */
+static void progress(const struct run_opts *o, struct capture *cap, struct sink *sink,
+		     const struct probe_info *pi, int n)
+{
+	struct bpfcap_counters c;
+	char line[1024];
+	uint64_t rec, lost = 0;
+	size_t off;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!capture__counters(cap, i, &c, &rec))
+			lost += lost_of(&c, rec);
+	off = (size_t)snprintf(line, sizeof(line), "bpfcap: %" PRIu64 " captured, %" PRIu64 " lost",
+			       sink__packets(sink), lost);
+	for (i = 0; i < n && off < sizeof(line); i++) {
+		const struct sink_probe_stats *st = sink__stats(sink, i);
+
+		if (capture__counters(cap, i, &c, &rec))
+			continue;
+		off += (size_t)snprintf(line + off, sizeof(line) - off,
+					"%s %s %" PRIu64 "/%" PRIu64, i ? "," : " |",
+					pi[i].spec.name, st->written, lost_of(&c, rec));
+	}
+	o->progress(o->progress_ctx, line);
 }
 
 static void summary(FILE *f, struct capture *cap, struct sink *sink, const struct cli *cli,
@@ -169,6 +237,12 @@ int run_capture(const struct run_opts *o)
 		goto out;
 	}
 	reasons = reasons__new(btf);
+	if (cli->reasons[0] &&
+	    reason_filter(reasons, cli->reasons, &co, why_buf, sizeof(why_buf))) {
+		pr_err("%s", why_buf);
+		ret = 2;
+		goto out;
+	}
 	ksyms = ksyms__load(NULL);
 
 	if (uname(&u) == 0) {
@@ -266,17 +340,7 @@ int run_capture(const struct run_opts *o)
 			last_clock = now;
 		}
 		if (o->progress && now - last_progress >= 1000000000ull) {
-			char line[256];
-			struct bpfcap_counters c;
-			uint64_t rec, lost = 0;
-
-			for (i = 0; i < cli->nprobes; i++)
-				if (!capture__counters(cap, i, &c, &rec))
-					lost += lost_of(&c, rec);
-			snprintf(line, sizeof(line),
-				 "%" PRIu64 " packets captured, %" PRIu64 " lost",
-				 sink__packets(sink), lost);
-			o->progress(o->progress_ctx, line);
+			progress(o, cap, sink, pi, cli->nprobes);
 			last_progress = now;
 		}
 		if (deadline && now >= deadline)
@@ -296,6 +360,8 @@ int run_capture(const struct run_opts *o)
 		log_errno(err, "write the end of the capture");
 		goto out;
 	}
+	if (o->text)
+		fflush(o->text);
 	if (o->summary)
 		summary(o->summary, cap, sink, cli, pi,
 			(double)(clock_now_ns(CLOCK_MONOTONIC) - start_mono) / 1e9);

@@ -24,6 +24,9 @@
 /* Nesting levels of capture programs on one CPU (task, softirq, hardirq, NMI). */
 #define BPFCAP_NEST_MAX 4
 #define BPFCAP_ARG_NONE 0xff
+/* Drop-reason filter: core reasons below this value as a bitmap, subsystem ones in a list. */
+#define BPFCAP_REASON_BITS    512
+#define BPFCAP_REASON_SUB_MAX 8
 
 /* Where the captured bytes start. */
 enum bpfcap_start {

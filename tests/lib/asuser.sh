@@ -20,8 +20,13 @@ case $group in
 add) id -nG "$user" | tr ' ' '\n' | grep -qx wireshark || usermod -aG wireshark "$user" ;;
 remove) id -nG "$user" | tr ' ' '\n' | grep -qx wireshark && gpasswd -d "$user" wireshark >/dev/null || true ;;
 esac
-mkdir -p "$home"
-chown -R "$user" "$home"
+if [ ! -d "$home" ]; then
+	mkdir -p "$home"
+	chown "$user" "$home"
+fi
+# hand over what is not the user's yet, but never touch root-owned files (an installed
+# extcap keeps its owner, mode and file capabilities)
+find "$home" -xdev -user root ! -perm -g+s -type d -exec chown "$user" {} + 2>/dev/null || true
 # setpriv with --init-groups picks up the current group list of the user
 exec setpriv --reuid="$user" --regid="$user" --init-groups --inh-caps=-all \
 	env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 "$@"

@@ -1,0 +1,99 @@
+#!/bin/sh
+# The Wireshark path, as a user would take it: the extcap installed with the dumpcap model
+# (root:wireshark 0750 + file capabilities) in the user's extcap directory; tshark run by an
+# ordinary member of group 'wireshark' lists the interfaces and captures a real drop with its
+# comment; -o extcap.* options take effect; a non-member does not see the interfaces; nothing
+# of bpfcap (process, BPF program) is left after tshark stops.
+#   test-extcap.sh PATH_TO_BPFCAP
+set -eu
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root" >&2; exit 77; }
+command -v tshark >/dev/null || { echo "SKIP: tshark missing" >&2; exit 77; }
+command -v setcap >/dev/null || { echo "SKIP: setcap missing" >&2; exit 77; }
+BPFCAP=$(realpath "${1:?usage: $0 PATH_TO_BPFCAP}")
+here=$(cd "$(dirname "$0")" && pwd)
+lib=$here/../lib
+if [ -z "${IN_NS:-}" ]; then
+	exec env IN_NS=1 unshare --net --mount -- "$0" "$BPFCAP"
+fi
+ip link set lo up
+work=$(mktemp -d /tmp/bpfcap-e2e.XXXXXX)
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+PASSES=0
+FAILS=0
+pass() { PASSES=$((PASSES + 1)); echo "ok: $*"; }
+fail() { FAILS=$((FAILS + 1)); echo "FAIL: $*" >&2; }
+expect_eq() { if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1: got '$2', expected '$3'"; fi; }
+ours() { bpftool prog show 2>/dev/null | grep -cE ' name (tp|raw)_(kfree_skb|skb[0-9]|sk0)' || true; }
+as_user() { "$lib/asuser.sh" --wireshark "$work/home" -- "$@"; }
+
+# install into the user's personal extcap directory (Wireshark 4.0: ~/.config/wireshark/extcap)
+# exactly as the install rule does for the global one
+mkdir -p "$work/home/.config/wireshark/extcap"
+as_user true # creates the user and group, and hands the home to the user
+xdir=$work/home/.config/wireshark/extcap
+# (after any chown: changing the owner clears file capabilities)
+"$here/../../packaging/install-extcap.sh" "$BPFCAP" "$xdir" >/dev/null
+expect_eq "extcap installed root:wireshark 0750" "$(stat -c '%U:%G %a' "$xdir/bpfcap")" \
+	"root:wireshark 750"
+expect_eq "extcap has the capture capabilities" \
+	"$(getcap "$xdir/bpfcap" | sed 's/.* //')" "cap_net_admin,cap_perfmon,cap_bpf=ep"
+
+D=$(as_user tshark -D 2>/dev/null)
+for i in bpf_kfree_skb bpf_netif_receive_skb bpf_net_dev_start_xmit bpf_tcp_retransmit_skb \
+	bpf_probe; do
+	if printf '%s\n' "$D" | grep -q "$i "; then pass "tshark -D lists $i"; else
+		fail "tshark -D does not list $i"; fi
+done
+expect_eq "display name of bpf_kfree_skb" \
+	"$(printf '%s\n' "$D" | grep -o 'bpf_kfree_skb (.*)' | head -1)" \
+	"bpf_kfree_skb (BPF kfree_skb (dropped packets))"
+
+base=$(ours)
+ns=$(stat -L -c %i /proc/self/ns/net)
+# a capture while drops are provoked (closed UDP port on lo)
+(sleep 3; python3 "$lib/send.py" udp 127.0.0.1 9 3 --size 100 >/dev/null) &
+as_user tshark -i bpf_kfree_skb -a duration:6 -w "$work/home/out.pcapng" \
+	>"$work/tshark.out" 2>"$work/tshark.err" || fail "tshark exited $?: $(cat "$work/tshark.err")"
+wait
+n=$(tshark -r "$work/home/out.pcapng" -Y "udp.dstport==9 && frame.comment contains \"netns=$ns\"" \
+	-T fields -e frame.comment 2>/dev/null | grep -cE '^kfree_skb cpu=[0-9]+ dev=lo\(1\) netns=[0-9]+ reason=NO_SOCKET$' || true)
+expect_eq "tshark -i bpf_kfree_skb captured the 3 drops with their comments" "$n" 3
+if grep -q "Error by extcap pipe" "$work/tshark.err"; then
+	fail "tshark reported an extcap error: $(cat "$work/tshark.err")"
+else
+	pass "no error from the extcap on tshark's stderr"
+fi
+sleep 0.3
+expect_eq "no bpfcap process left after tshark stopped" \
+	"$(pgrep -f "$xdir/bpfcap" | grep -c . || true)" 0
+expect_eq "no bpfcap BPF program left" "$(ours)" "$base"
+
+# -o extcap.<iface>.<arg>:<value> takes effect: snaplen and link layer
+(sleep 3; python3 "$lib/send.py" udp 127.0.0.1 9 2 --size 300 >/dev/null) &
+as_user tshark -i bpf_kfree_skb -o extcap.bpf_kfree_skb.snaplen:64 \
+	-o extcap.bpf_kfree_skb.proto:ip -a duration:6 -w "$work/home/opt.pcapng" 2>/dev/null ||
+	fail "tshark with -o options failed"
+wait
+line=$(tshark -r "$work/home/opt.pcapng" -Y "frame.comment contains \"netns=$ns\"" \
+	-T fields -e frame.encap_type -e frame.cap_len -e frame.len 2>/dev/null | sort -u)
+expect_eq "-o proto:ip and snaplen:64 (raw IP, at most 64 bytes kept of 328)" "$line" "7	50	328"
+
+# the probe of your choice: bpf_probe with -o extcap.bpf_probe.probespec
+(sleep 3; python3 "$lib/send.py" udp 127.0.0.1 9 1 >/dev/null) &
+as_user tshark -i bpf_probe -o "extcap.bpf_probe.probespec:tp:net:netif_rx,kfree_skb" \
+	-a duration:6 -w "$work/home/probe.pcapng" 2>/dev/null || fail "bpf_probe capture failed"
+wait
+for p in netif_rx kfree_skb; do
+	n=$(tshark -r "$work/home/probe.pcapng" -Y "udp.dstport==9 && !icmp && frame.comment contains \"netns=$ns\"" \
+		-T fields -e frame.comment 2>/dev/null | grep -c "^$p " || true)
+	expect_eq "bpf_probe captured at $p" "$n" 1
+done
+
+# a user outside group wireshark does not even see the interfaces
+D2=$("$lib/asuser.sh" --no-wireshark "$work/home" -- tshark -D 2>/dev/null || true)
+expect_eq "a non-member of group wireshark sees no bpf_ interface" \
+	"$(printf '%s\n' "$D2" | grep -c 'bpf_' || true)" 0
+
+echo "$PASSES passed, $FAILS failed"
+[ "$FAILS" = 0 ]
