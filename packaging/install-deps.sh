@@ -7,7 +7,8 @@ export DEBIAN_FRONTEND=noninteractive
 build="cmake make gcc pkg-config clang-16 llvm-16 bpftool libbpf-dev libelf-dev zlib1g-dev
        libpcap-dev libcap-ng-dev libglib2.0-dev wireshark-dev libwireshark-dev tshark"
 test="iproute2 nftables tcpdump netcat-openbsd iputils-ping python3 libcap2-bin procps
-      util-linux passwd libclang-rt-16-dev clang-format cppcheck wireshark-common"
+      util-linux passwd libclang-rt-16-dev clang-format cppcheck wireshark-common
+      wireshark-qt xvfb xauth xdotool x11-apps imagemagick"
 pkgs="$build"
 [ "${1:-}" = "--test" ] && pkgs="$build $test"
 missing=""

@@ -1,0 +1,106 @@
+#!/bin/sh
+# The extcap capture protocol without Wireshark in between, checked against what Wireshark 4.0
+# does (docs: WIRESHARK.md): GUI stop (SIGTERM while the reader keeps reading: the final ISBs
+# reach the file), tshark stop (reader closes the FIFO first, then SIGTERM: EPIPE is a normal
+# end), nothing on stderr, a packet readable from the FIFO soon after the drop, and the toolbar
+# control pipes: opened at once, per-probe counts every second.
+. "$(dirname "$0")/lib.sh"
+ns_enter "$@"
+setup_pair
+X="$BPFCAP --capture --extcap-interface bpf_kfree_skb --netns $NS_SELF"
+
+# --- GUI-style stop
+mkfifo "$WORK/fifo"
+cat "$WORK/fifo" >"$WORK/gui.pcapng" &
+R=$!
+$X --fifo "$WORK/fifo" 2>"$WORK/gui.err" &
+P=$!
+sleep 1.5
+ip netns exec peer $SEND udp 10.77.0.1 9 2 >/dev/null
+sleep 0.5
+kill -TERM $P
+rc=0
+wait $P || rc=$?
+wait $R
+expect_eq "GUI stop: exit 0" "$rc" 0
+expect_eq "GUI stop: nothing on stderr" "$(cat "$WORK/gui.err")" ""
+expect_eq "GUI stop: the packets reached the file" "$(count "$WORK/gui.pcapng" udp.dstport==9)" 2
+expect_eq "GUI stop: the final ISB reached the file" "$($PCAPNG "$WORK/gui.pcapng" isb | grep -c .)" 1
+
+# --- tshark-style stop: the reader goes first
+rm -f "$WORK/fifo"
+mkfifo "$WORK/fifo"
+python3 - "$WORK/fifo" "$WORK/lat" <<'PY' &
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.read(fd, 65536)  # SHB
+# wait for the first packet bytes, note when they arrive
+t = None
+while t is None:
+    b = os.read(fd, 65536)
+    if not b:
+        break
+    if b"\x06\x00\x00\x00" in b[:4]:
+        t = time.time()
+open(sys.argv[2], "w").write("%.6f" % (t or 0))
+os.close(fd)  # dumpcap closes the FIFO first
+PY
+R=$!
+$X --fifo "$WORK/fifo" 2>"$WORK/ts.err" &
+P=$!
+sleep 1.5
+t0=$(python3 -c 'import time; print("%.6f" % time.time())')
+ip netns exec peer $SEND udp 10.77.0.1 9 1 >/dev/null
+wait $R
+kill -TERM $P 2>/dev/null || true
+rc=0
+wait $P || rc=$?
+expect_eq "tshark stop (FIFO closed, then SIGTERM): exit 0" "$rc" 0
+expect_eq "tshark stop: nothing on stderr" "$(cat "$WORK/ts.err")" ""
+ms=$(python3 -c "print(int((float(open('$WORK/lat').read()) - $t0) * 1000))")
+if [ "$ms" -ge 0 ] && [ "$ms" -lt 1000 ]; then pass "a lone drop is readable from the FIFO after $ms ms"
+else fail "a lone drop took $ms ms to reach the FIFO"; fi
+
+# --- control pipes: opened right away, statusbar + logger messages with per-probe counts
+rm -f "$WORK/fifo"
+mkfifo "$WORK/fifo" "$WORK/cin" "$WORK/cout"
+cat "$WORK/fifo" >/dev/null &
+R=$!
+python3 - "$WORK/cout" "$WORK/ctl" <<'PY' &
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+msgs = []
+buf = b""
+while True:
+    b = os.read(fd, 4096)
+    if not b:
+        break
+    buf += b
+    while len(buf) >= 6:
+        n = (buf[1] << 16) | (buf[2] << 8) | buf[3]
+        if len(buf) < 4 + n:
+            break
+        msgs.append("%c %d %d %s" % (buf[0], buf[4], buf[5], buf[6:4 + n].decode().strip()))
+        buf = buf[4 + n:]
+open(sys.argv[2], "w").write("\n".join(msgs) + "\n")
+PY
+C=$!
+# the writer side of control-in, as Wireshark holds it
+sleep 1000 >"$WORK/cin" &
+W=$!
+$X --fifo "$WORK/fifo" --extcap-control-in "$WORK/cin" --extcap-control-out "$WORK/cout" \
+	2>"$WORK/ctl.err" &
+P=$!
+sleep 1.5
+ip netns exec peer $SEND udp 10.77.0.1 9 3 >/dev/null
+sleep 2.2
+kill -TERM $P
+wait $P || true
+kill $W 2>/dev/null || true
+wait $C $R 2>/dev/null || true
+expect_eq "control: nothing on stderr" "$(cat "$WORK/ctl.err")" ""
+expect_match "control: statusbar messages (command 6) with the counts" "$(cat "$WORK/ctl")" \
+	"^T 255 6 bpfcap: 3 captured, 0 lost \\| kfree_skb 3/0$"
+expect_match "control: logger lines (control 0, command 2)" "$(cat "$WORK/ctl")" \
+	"^T 0 2 bpfcap: [0-9]+ captured"
+finish
