@@ -214,8 +214,16 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 		log_errno(-errno, "create the ring buffer reader");
 		goto fail;
 	}
-	c->pb = perf_buffer__new(bpf_map__fd(c->skel[0]->maps.skbout), 256, on_sample, on_lost, c,
-				 NULL);
+	{
+		/* bpf_skb_output records are up to 64 KiB each: give every CPU half the ring
+		 * size spread over the CPUs (at least 1 MiB), in pages, a power of two */
+		size_t pages = 256, want = o->ring_size / 2 / (size_t)c->ncpus / 4096;
+
+		while (pages < want && pages < 65536)
+			pages *= 2;
+		c->pb = perf_buffer__new(bpf_map__fd(c->skel[0]->maps.skbout), pages, on_sample,
+					 on_lost, c, NULL);
+	}
 	if (!c->pb) {
 		log_errno(-errno, "create the perf buffer reader");
 		goto fail;

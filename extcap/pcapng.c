@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "pcapng.h"
 
@@ -55,6 +57,13 @@ struct pcapng_writer *pcapng_writer__new(int fd, enum pcap_format fmt, size_t bu
 	}
 	w->fd = fd;
 	w->fmt = fmt;
+	{
+		struct stat st;
+
+		/* a bigger pipe means fewer wakeups of the reader (Wireshark, tcpdump) */
+		if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+			(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+	}
 	w->cap = bufsize;
 	w->pcap_linktype = -1;
 	return w;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -394,6 +395,15 @@ static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint
 	return 0;
 }
 
+/* strlcpy for the hot path (snprintf costs more than the rest of a packet) */
+static void cpy(char *dst, size_t cap, const char *src, size_t max)
+{
+	size_t n = strnlen(src, max < cap - 1 ? max : cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char *ifname,
 		      uint64_t skb_id, int dir)
 {
@@ -406,7 +416,7 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 #define SET(t) BPFCAP_META_SET(m, BPFCAP_META_##t)
 	m->probe_id = ev->probe_id;
 	SET(PROBE_ID);
-	snprintf(m->probe, sizeof(m->probe), "%s", pi->spec.text);
+	cpy(m->probe, sizeof(m->probe), pi->spec.text, sizeof(pi->spec.text));
 	SET(PROBE);
 	m->probe_type = mech && !strcmp(mech, "raw_tp") ? BPFCAP_PROBE_RAW_TRACEPOINT
 							: BPFCAP_PROBE_TRACEPOINT;
@@ -415,7 +425,7 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 	SET(CPU);
 	m->ifindex = ev->ifindex ? ev->ifindex : ev->skb_iif;
 	SET(IFINDEX);
-	snprintf(m->ifname, sizeof(m->ifname), "%s", ifname);
+	cpy(m->ifname, sizeof(m->ifname), ifname, IF_NAMESIZE_MAX);
 	if (ifname[0])
 		SET(IFNAME);
 	m->netns = ev->netns;
@@ -441,13 +451,13 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 		m->reason = ev->reason;
 		SET(REASON);
 		if (rn) {
-			snprintf(m->reason_name, sizeof(m->reason_name), "%s", rn);
+			cpy(m->reason_name, sizeof(m->reason_name), rn, SIZE_MAX);
 			SET(REASON_NAME);
 		} else {
 			m->reason_name[0] = '\0';
 		}
 		if (sub) {
-			snprintf(m->reason_subsys, sizeof(m->reason_subsys), "%s", sub);
+			cpy(m->reason_subsys, sizeof(m->reason_subsys), sub, SIZE_MAX);
 			SET(REASON_SUBSYS);
 		} else {
 			m->reason_subsys[0] = '\0';
@@ -465,7 +475,7 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 	SET(PID);
 	m->tid = ev->tid;
 	SET(TID);
-	snprintf(m->comm, sizeof(m->comm), "%.16s", ev->comm);
+	cpy(m->comm, sizeof(m->comm), ev->comm, sizeof(ev->comm));
 	SET(COMM);
 	m->skb_id = skb_id;
 	SET(SKB_ID);
@@ -546,7 +556,7 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 		st->not_ip++;
 		return 0;
 	}
-	snprintf(ifname, sizeof(ifname), "%.16s", ev->ifname);
+	cpy(ifname, sizeof(ifname), ev->ifname, sizeof(ev->ifname));
 	if (!ifname[0] && (ev->ifindex || ev->skb_iif))
 		ifnames_lookup(ev->netns, ev->ifindex ? ev->ifindex : ev->skb_iif, ifname,
 			       sizeof(ifname));

@@ -406,46 +406,98 @@ static void sb_printf(struct sbuf *s, const char *fmt, ...)
 		s->len += (size_t)n;
 }
 
+static void sb_str(struct sbuf *s, const char *str)
+{
+	size_t n = strlen(str);
+
+	if (s->len < s->cap) {
+		size_t room = s->cap - s->len - 1, k = n < room ? n : room;
+
+		memcpy(s->p + s->len, str, k);
+		s->p[s->len + k] = '\0';
+	}
+	s->len += n;
+}
+
+static void sb_u32(struct sbuf *s, uint32_t v, int hex)
+{
+	char tmp[12];
+	int i = (int)sizeof(tmp) - 1;
+
+	tmp[i] = '\0';
+	do {
+		tmp[--i] = "0123456789abcdef"[hex ? v % 16 : v % 10];
+		v = hex ? v / 16 : v / 10;
+	} while (v);
+	sb_str(s, tmp + i);
+}
+
+/* Hot path (one comment per packet): no printf. */
 int bpfcap_meta_format_comment(const struct bpfcap_meta *m, char *buf, size_t cap)
 {
 	struct sbuf s = { .p = buf, .cap = cap };
-	char probe[BPFCAP_META_STR_MAX];
-	size_t n;
+	const char *probe = bpfcap_meta_probe_short(m->probe);
+	char name[BPFCAP_META_STR_MAX];
+	size_t n = strcspn(probe, ":");
 
 	if (cap)
 		buf[0] = '\0';
-	/* The short probe name: the spec without its type prefix and argument suffix. */
-	snprintf(probe, sizeof(probe), "%s", bpfcap_meta_probe_short(m->probe));
-	n = strcspn(probe, ":");
-	probe[n] = '\0';
-	sb_printf(&s, "%s", probe[0] ? probe : "bpfcap");
-	if (BPFCAP_META_HAS(m, BPFCAP_META_CPU))
-		sb_printf(&s, " cpu=%" PRIu32, m->cpu);
-	if (BPFCAP_META_HAS(m, BPFCAP_META_IFINDEX))
-		sb_printf(&s, " dev=%s(%" PRIu32 ")", m->ifname, m->ifindex);
-	if (BPFCAP_META_HAS(m, BPFCAP_META_NETNS))
-		sb_printf(&s, " netns=%" PRIu32, m->netns);
+	if (n >= sizeof(name))
+		n = sizeof(name) - 1;
+	memcpy(name, probe, n);
+	name[n] = '\0';
+	sb_str(&s, name[0] ? name : "bpfcap");
+	if (BPFCAP_META_HAS(m, BPFCAP_META_CPU)) {
+		sb_str(&s, " cpu=");
+		sb_u32(&s, m->cpu, 0);
+	}
+	if (BPFCAP_META_HAS(m, BPFCAP_META_IFINDEX)) {
+		sb_str(&s, " dev=");
+		sb_str(&s, m->ifname);
+		sb_str(&s, "(");
+		sb_u32(&s, m->ifindex, 0);
+		sb_str(&s, ")");
+	}
+	if (BPFCAP_META_HAS(m, BPFCAP_META_NETNS)) {
+		sb_str(&s, " netns=");
+		sb_u32(&s, m->netns, 0);
+	}
 	if (BPFCAP_META_HAS(m, BPFCAP_META_REASON)) {
+		sb_str(&s, " reason=");
 		if (m->reason_name[0])
-			sb_printf(&s, " reason=%s", m->reason_name);
+			sb_str(&s, m->reason_name);
 		else
-			sb_printf(&s, " reason=%" PRIu32, m->reason);
-		if (m->reason_subsys[0] && strcmp(m->reason_subsys, "CORE") != 0)
-			sb_printf(&s, " subsys=%s", m->reason_subsys);
+			sb_u32(&s, m->reason, 0);
+		if (m->reason_subsys[0] && strcmp(m->reason_subsys, "CORE") != 0) {
+			sb_str(&s, " subsys=");
+			sb_str(&s, m->reason_subsys);
+		}
 	}
 	if (BPFCAP_META_HAS(m, BPFCAP_META_VERDICT))
 		sb_printf(&s, " verdict=%" PRId32, m->verdict);
-	if (BPFCAP_META_HAS(m, BPFCAP_META_MARK) && m->mark)
-		sb_printf(&s, " mark=0x%" PRIx32, m->mark);
+	if (BPFCAP_META_HAS(m, BPFCAP_META_MARK) && m->mark) {
+		sb_str(&s, " mark=0x");
+		sb_u32(&s, m->mark, 1);
+	}
 	if (BPFCAP_META_HAS(m, BPFCAP_META_SYNTH) && m->synth)
-		sb_printf(&s, " headers=synthesized");
+		sb_str(&s, " headers=synthesized");
 	if (BPFCAP_META_HAS(m, BPFCAP_META_TRUNC) && m->trunc) {
-		sb_printf(&s, " truncated=");
-		sb_printf(&s, "%s%s%s", m->trunc & BPFCAP_TRUNC_SNAPLEN ? "snaplen" : "",
-			  (m->trunc & BPFCAP_TRUNC_SNAPLEN) && (m->trunc & ~1u) ? "," : "",
-			  m->trunc & BPFCAP_TRUNC_PAGED	  ? "paged"
-			  : m->trunc & BPFCAP_TRUNC_LIMIT ? "limit"
-							  : "");
+		const char *sep = "";
+
+		sb_str(&s, " truncated=");
+		if (m->trunc & BPFCAP_TRUNC_SNAPLEN) {
+			sb_str(&s, "snaplen");
+			sep = ",";
+		}
+		if (m->trunc & BPFCAP_TRUNC_PAGED) {
+			sb_str(&s, sep);
+			sb_str(&s, "paged");
+			sep = ",";
+		}
+		if (m->trunc & BPFCAP_TRUNC_LIMIT) {
+			sb_str(&s, sep);
+			sb_str(&s, "limit");
+		}
 	}
 	return (int)s.len;
 }

@@ -1,0 +1,18 @@
+#!/bin/sh
+# bpfcap benchmark harness: overhead, loss and latency against tcpdump (and xdpdump), in one
+# run, in private network namespaces. A benchmark, not a test: it reports, it does not judge.
+#   sudo bench/run.sh [--quick] [--rounds N] [--seconds S]
+# Needs a build (cmake -S . -B build && cmake --build build); BUILD=dir overrides build/.
+# Writes bench/results/<date>.md and prints a one-line summary.
+set -eu
+[ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 1; }
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+for f in extcap/bpfcap bench/bpfcap-gen bench/bpfcap-writer-bench; do
+	[ -x "$build/$f" ] || { echo "bench: $build/$f missing; build first" >&2; exit 1; }
+done
+if [ -z "${BENCH_IN_NS:-}" ]; then
+	exec env BENCH_IN_NS=1 unshare --net --mount -- "$0" "$@"
+fi
+mkdir -p /run/netns && mount -t tmpfs -o size=1m bench /run/netns
+exec python3 "$top/bench/run.py" --build "$build" --top "$top" "$@"
