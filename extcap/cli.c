@@ -160,6 +160,19 @@ int cli_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+static enum cli_cmd cmd_of(const char *name)
+{
+	if (!strcmp(name, "capture"))
+		return CMD_CAPTURE;
+	if (!strcmp(name, "trace"))
+		return CMD_TRACE;
+	if (!strcmp(name, "list-probes"))
+		return CMD_LIST_PROBES;
+	if (!strcmp(name, "list-reasons"))
+		return CMD_LIST_REASONS;
+	return CMD_NONE;
+}
+
 static const char *cmd_name(enum cli_cmd cmd)
 {
 	switch (cmd) {
@@ -404,13 +417,9 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		c->cmd = CMD_LIST_REASONS;
 	else if (!strcmp(sub, "help") || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
 		c->cmd = CMD_HELP;
-		if (argc > 2) {
-			struct cli tmp;
-			char *av[3] = { argv[0], argv[2], NULL };
-
-			if (cli_parse(2, av, &tmp) == 0 && tmp.cmd != CMD_HELP)
-				c->help_for = tmp.cmd;
-		}
+		/* "help trace": by name (parsing "trace" alone fails: it needs a probe) */
+		if (argc > 2)
+			c->help_for = cmd_of(argv[2]);
 		return 0;
 	} else if (!strcmp(sub, "version") || !strcmp(sub, "--version") || !strcmp(sub, "-V")) {
 		c->cmd = CMD_VERSION;
@@ -435,22 +444,34 @@ int cli_parse(int argc, char **argv, struct cli *c)
 
 	{
 		enum cli_cmd cmd = c->cmd;
-		int rest_start;
 		char *words[256];
-		int nwords = 0;
+		int nwords = 0, dd;
 
-		optind = 1; /* argv[1] is the command: getopt starts after it */
+		/* 0, not 1: glibc then re-initialises its getopt state (a previous parse may have
+		 * stopped inside "-hq" or at "--"); argv[1] is the command, getopt starts after */
+		optind = 0;
 		optarg = NULL;
 		opterr = 0;
 		argv++;
 		argc--;
+		/* "--" ends the options: getopt never sees it or what follows */
+		for (dd = 1; dd < argc && strcmp(argv[dd], "--") != 0; dd++)
+			;
 		for (;;) {
-			while ((o = getopt_long(argc, argv, shortopts, lo, &idx)) != -1) {
-				if (o == '?')
+			while ((o = getopt_long(dd, argv, shortopts, lo, &idx)) != -1) {
+				if (o == '?') {
+					/* an unknown short option (also inside a cluster, "-qZ")
+					 * is in optopt; a long one is its whole argv element */
+					char so[3] = { '-', (char)optopt, '\0' };
+					bool unknown_short = optopt > 0 && optopt < 256 &&
+							     !strchr(shortopts, optopt);
+
 					return fail(c,
 						    "unknown option '%s' for '%s'; try 'bpfcap %s "
 						    "--help'",
-						    argv[optind - 1], cmd_name(cmd), cmd_name(cmd));
+						    unknown_short ? so : argv[optind - 1],
+						    cmd_name(cmd), cmd_name(cmd));
+				}
 				if (o == ':')
 					return fail(c, "option '%s' needs a value",
 						    argv[optind - 1]);
@@ -462,19 +483,18 @@ int cli_parse(int argc, char **argv, struct cli *c)
 				if (handle_opt(c, o, optarg))
 					return -1;
 			}
-			if (optind >= argc)
+			if (optind >= dd)
 				break;
 			/* a non-option word: collect it and keep parsing options after it */
-			rest_start = optind;
-			if (!strcmp(argv[rest_start], "--")) {
-				for (int j = rest_start + 1; j < argc && nwords < 256; j++)
-					words[nwords++] = argv[j];
-				break;
-			}
 			if (nwords >= 256)
 				return fail(c, "too many arguments");
-			words[nwords++] = argv[rest_start];
-			optind = rest_start + 1;
+			words[nwords++] = argv[optind];
+			optind++;
+		}
+		for (int j = dd + 1; j < argc; j++) {
+			if (nwords >= 256)
+				return fail(c, "too many arguments");
+			words[nwords++] = argv[j];
 		}
 		if (cmd == CMD_TRACE)
 			return parse_trace_words(c, nwords, words);

@@ -408,7 +408,7 @@ static void parse_xargs(int argc, char **argv, struct xargs *a)
 	int o;
 
 	memset(a, 0, sizeof(*a));
-	optind = 1;
+	optind = 0; /* 0: glibc re-initialises its getopt state */
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "", xopts, NULL)) != -1) {
 		switch (o) {

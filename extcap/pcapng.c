@@ -206,8 +206,12 @@ static void opt(struct blk *b, uint16_t code, const void *v, size_t n)
 
 static void opt_str(struct blk *b, uint16_t code, const char *s)
 {
-	if (s && *s)
-		opt(b, code, s, strlen(s));
+	size_t n = s ? strlen(s) : 0;
+
+	if (n > 65535)
+		n = 65535; /* as optsz_str() reserved: an option holds at most 65535 bytes */
+	if (n)
+		opt(b, code, s, n);
 }
 
 static size_t optsz_str(const char *s)

@@ -66,6 +66,9 @@ static int enum_collect(const struct btf *btf, const struct btf_type *t, struct 
 
 		if (skip_sentinels && (!strcmp(name, "SKB_DROP_REASON_MAX") || name[0] == '_'))
 			continue;
+		/* SKB_DROP_REASON_SUBSYS_MASK (0xffff0000) and the like: not a reason */
+		if (skip_sentinels && (uint32_t)e[i].val >> SUBSYS_SHIFT)
+			continue;
 		if (add(arr, n, (uint32_t)e[i].val, strip(name)))
 			return -ENOMEM;
 	}
@@ -97,11 +100,17 @@ struct reasons *reasons__new(const struct btf *btf)
 			const struct btf_enum *e;
 			const char *tn;
 			int k, vlen, is_sub = 0;
+			size_t tl;
 
 			if (!btf_is_enum(t))
 				continue;
 			tn = btf__name_by_offset(btf, t->name_off);
-			if (!strcmp(tn, "skb_drop_reason") || !strcmp(tn, "skb_drop_reason_subsys"))
+			/* subsystem enums are named <subsys>_drop_reason (ovs_drop_reason,
+			 * mac80211_drop_reason); other enums share their bit patterns (e.g.
+			 * enum ip6_defrag_users has 131073) */
+			tl = strlen(tn);
+			if (tl < 12 || strcmp(tn + tl - 12, "_drop_reason") != 0 ||
+			    !strcmp(tn, "skb_drop_reason"))
 				continue;
 			e = btf_enum(t);
 			vlen = btf_vlen(t);
@@ -131,8 +140,10 @@ struct reasons *reasons__new(const struct btf *btf)
 			}
 		}
 	}
-	qsort(r->core, r->ncore, sizeof(*r->core), cmp_reason);
-	qsort(r->sub, r->nsub, sizeof(*r->sub), cmp_reason);
+	if (r->ncore) /* qsort/bsearch want a non-NULL base, even for 0 elements */
+		qsort(r->core, r->ncore, sizeof(*r->core), cmp_reason);
+	if (r->nsub)
+		qsort(r->sub, r->nsub, sizeof(*r->sub), cmp_reason);
 	return r;
 nomem:
 	reasons__free(r);
@@ -162,7 +173,7 @@ void reasons__free(struct reasons *r)
 static const char *lookup(const struct reason *a, size_t n, uint32_t v)
 {
 	struct reason key = { .value = v };
-	const struct reason *f = bsearch(&key, a, n, sizeof(*a), cmp_reason);
+	const struct reason *f = n ? bsearch(&key, a, n, sizeof(*a), cmp_reason) : NULL;
 
 	return f ? f->name : NULL;
 }

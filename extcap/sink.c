@@ -535,7 +535,8 @@ static void text_line(struct sink *s, const struct bpfcap_event *ev, const struc
 	fprintf(s->o.text, " %s", sum);
 	if (s->o.verbose)
 		fprintf(s->o.text, " [cpu=%u netns=%u len=%u caplen=%u%s%s]", ev->cpu, ev->netns,
-			ev->pre_len + ev->len, ev->cap_len, m->location_sym[0] ? " at=" : "",
+			ev->pre_len + ev->len, ev->cap_len,
+			BPFCAP_META_HAS(m, BPFCAP_META_LOCATION_SYM) ? " at=" : "",
 			BPFCAP_META_HAS(m, BPFCAP_META_LOCATION_SYM) ? m->location_sym : "");
 	fputc('\n', s->o.text);
 }

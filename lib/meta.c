@@ -644,10 +644,10 @@ int bpfcap_meta_parse_comment(const char *c, size_t len, struct bpfcap_meta *m)
 			if (has_word(val, vlen, "limit"))
 				m->trunc |= BPFCAP_TRUNC_LIMIT;
 			BPFCAP_META_SET(m, BPFCAP_META_TRUNC);
-		}
-		/* unknown keys are skipped: later versions may add some */
+		} else
+			continue; /* unknown keys are skipped: later versions may add some */
 #undef KEY
-		fields++;
+		fields++; /* only keys bpfcap writes make it a bpfcap comment */
 	}
 	return fields ? 0 : -1;
 }
