@@ -18,6 +18,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "bpfcap/capture_abi.h"
+#include "filter_stub.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -84,6 +85,110 @@ struct {
 } nesting SEC(".maps");
 
 #define MAC_UNSET ((__u16)~0U)
+
+/* pcap-filter: two stubs patched by user space (bpf/filter_stub.h), run on a per-CPU copy of
+ * the packet's first bytes. */
+const volatile __u32 use_filter = 0;
+const volatile __u32 filter_window = BPFCAP_FILTER_WINDOW; /* bytes the filter reads */
+
+struct filter_buf {
+	__u8 b[BPFCAP_FILTER_WINDOW];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BPFCAP_NEST_MAX);
+	__type(key, __u32);
+	__type(value, struct filter_buf);
+} fwin SEC(".maps");
+
+BPFCAP_FILTER_STUB(bpfcap_filter_l2, BPFCAP_FILTER_MAGIC_L2)
+BPFCAP_FILTER_STUB(bpfcap_filter_l3, BPFCAP_FILTER_MAGIC_L3)
+
+static __always_inline void put16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+/* The headers user space will synthesise for a header-less TCP segment, for the filter. */
+static __always_inline __u32 synth_window(const struct bpfcap_event *ev, __u8 *w)
+{
+	__u32 hl = ev->tcp.family == 2 ? 20 : 40, plen = ev->len;
+	__u8 *t = w + hl;
+
+	__builtin_memset(w, 0, 60);
+	if (ev->tcp.family == 2) {
+		w[0] = 0x45;
+		put16(w + 2, plen + 40 > 65535 ? 65535 : plen + 40);
+		w[6] = 0x40;
+		w[8] = 64;
+		w[9] = 6;
+		__builtin_memcpy(w + 12, ev->tcp.saddr, 4);
+		__builtin_memcpy(w + 16, ev->tcp.daddr, 4);
+		t = w + 20;
+	} else {
+		w[0] = 0x60;
+		put16(w + 4, plen + 20 > 65535 ? 65535 : plen + 20);
+		w[6] = 6;
+		w[7] = 64;
+		__builtin_memcpy(w + 8, ev->tcp.saddr, 16);
+		__builtin_memcpy(w + 24, ev->tcp.daddr, 16);
+		t = w + 40;
+	}
+	put16(t, ev->tcp.sport);
+	put16(t + 2, ev->tcp.dport);
+	t[4] = ev->tcp.seq >> 24;
+	t[5] = ev->tcp.seq >> 16;
+	t[6] = ev->tcp.seq >> 8;
+	t[7] = ev->tcp.seq;
+	t[12] = 5 << 4;
+	t[13] = ev->tcp.flags;
+	return hl + 20;
+}
+
+/* Non-zero when the pcap filter accepts the packet. The Ethernet variant runs on frames that
+ * start at an Ethernet-like MAC header, the raw-IP variant on everything else (from the
+ * network header), as the packet will be written with --proto auto. */
+static __always_inline __u32 run_filter(const struct bpfcap_event *ev, const unsigned char *head,
+					__u32 start, __u32 tail)
+{
+	__u32 zero = 0, *lvl = bpf_map_lookup_elem(&nesting, &zero);
+	struct filter_buf *w;
+	__u32 idx, off, wl, wire, r;
+	bool l2 = ev->start == BPFCAP_START_MAC && (ev->dev_type == 1 || ev->dev_type == 772) &&
+		  (ev->net_off == 0xffff || ev->net_off >= 14);
+
+	if (!lvl)
+		return 0;
+	idx = *lvl;
+	if (idx >= BPFCAP_NEST_MAX)
+		return 1; /* cannot filter this deep: let the packet through rather than lose it */
+	w = bpf_map_lookup_elem(&fwin, &idx);
+	if (!w)
+		return 1;
+	(*lvl)++;
+	if (ev->flags & BPFCAP_EV_TCP_SYNTH) {
+		wl = synth_window(ev, w->b);
+		wire = wl + ev->len;
+		l2 = false;
+	} else {
+		off = start;
+		if (!l2 && ev->start == BPFCAP_START_MAC && ev->net_off != 0xffff)
+			off = start + ev->net_off; /* non-Ethernet L2: filter from L3 */
+		wire = ev->pre_len + ev->len - (off - start);
+		wl = tail > off ? tail - off : 0;
+		if (wl > filter_window)
+			wl = filter_window;
+		if (wl > BPFCAP_FILTER_WINDOW)
+			wl = BPFCAP_FILTER_WINDOW;
+		if (wl && bpf_probe_read_kernel(w->b, wl, head + off))
+			wl = 0;
+	}
+	r = l2 ? bpfcap_filter_l2(w->b, wl, wire) : bpfcap_filter_l3(w->b, wl, wire);
+	(*lvl)--;
+	return r;
+}
 
 static __always_inline bool reason_wanted(__u32 r)
 {
@@ -204,17 +309,8 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 		return 0;
 	}
 
+	/* First what the filters need (a rejected packet should cost little), then the rest. */
 	__builtin_memset(ev, 0, sizeof(*ev));
-	ev->ts_boot = bpf_ktime_get_boot_ns();
-	ev->skb_addr = (__u64)skb;
-	ev->location = location;
-	ev->probe_id = probe_id;
-	ev->cpu = bpf_get_smp_processor_id();
-	if (has_reason) {
-		ev->reason = reason;
-		ev->flags |= BPFCAP_EV_HAS_REASON;
-	}
-
 	if (trusted) {
 		dev = argdev ? argdev : skb->dev;
 		head = skb->head;
@@ -223,17 +319,11 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 		mac = skb->mac_header;
 		net = skb->network_header;
 		ev->len = skb->len;
-		ev->data_len = skb->data_len;
 		ev->skb_iif = skb->skb_iif;
-		ev->mark = skb->mark;
-		ev->protocol = bpf_ntohs(skb->protocol);
-		ev->queue = skb->queue_mapping;
-		ev->pkt_type = BPF_CORE_READ_BITFIELD(skb, pkt_type);
 		if (dev) {
 			ev->ifindex = dev->ifindex;
 			ev->dev_type = dev->type;
 			ev->netns = dev->nd_net.net->ns.inum;
-			bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname), dev->name);
 		}
 		if (!ev->netns) {
 			/* skb->dev is unioned with dev_scratch on socket queues: use the socket */
@@ -249,17 +339,11 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 		mac = BPF_CORE_READ(skb, mac_header);
 		net = BPF_CORE_READ(skb, network_header);
 		ev->len = BPF_CORE_READ(skb, len);
-		ev->data_len = BPF_CORE_READ(skb, data_len);
 		ev->skb_iif = BPF_CORE_READ(skb, skb_iif);
-		ev->mark = BPF_CORE_READ(skb, mark);
-		ev->protocol = bpf_ntohs(BPF_CORE_READ(skb, protocol));
-		ev->queue = BPF_CORE_READ(skb, queue_mapping);
-		ev->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
 		if (dev) {
 			ev->ifindex = BPF_CORE_READ(dev, ifindex);
 			ev->dev_type = BPF_CORE_READ(dev, type);
 			ev->netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
-			bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname), &dev->name);
 		}
 		if (!ev->netns) {
 			sk = BPF_CORE_READ(skb, sk);
@@ -274,15 +358,6 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 	    (filter_ifindex && (ev->ifindex ? ev->ifindex : ev->skb_iif) != filter_ifindex)) {
 		c->filtered++;
 		return 0;
-	}
-	if (argdev)
-		ev->flags |= BPFCAP_EV_DEV_ARG;
-	{
-		__u64 id = bpf_get_current_pid_tgid();
-
-		ev->tgid = (__u32)(id >> 32);
-		ev->tid = (__u32)id;
-		bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	}
 
 	/* Capture start: MAC header if set (skb_mac_header_was_set), else the network header
@@ -327,6 +402,47 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 			      ? net - start
 			      : 0xffff;
 	ev->pre_len = data_off - start;
+
+	if (use_filter && !run_filter(ev, head, start, tail)) {
+		c->filtered++;
+		return 0;
+	}
+
+	ev->ts_boot = bpf_ktime_get_boot_ns();
+	ev->skb_addr = (__u64)skb;
+	ev->location = location;
+	ev->probe_id = probe_id;
+	ev->cpu = bpf_get_smp_processor_id();
+	if (has_reason) {
+		ev->reason = reason;
+		ev->flags |= BPFCAP_EV_HAS_REASON;
+	}
+	if (trusted) {
+		ev->data_len = skb->data_len;
+		ev->mark = skb->mark;
+		ev->protocol = bpf_ntohs(skb->protocol);
+		ev->queue = skb->queue_mapping;
+		ev->pkt_type = BPF_CORE_READ_BITFIELD(skb, pkt_type);
+		if (dev)
+			bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname), dev->name);
+	} else {
+		ev->data_len = BPF_CORE_READ(skb, data_len);
+		ev->mark = BPF_CORE_READ(skb, mark);
+		ev->protocol = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+		ev->queue = BPF_CORE_READ(skb, queue_mapping);
+		ev->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+		if (dev)
+			bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname), &dev->name);
+	}
+	if (argdev)
+		ev->flags |= BPFCAP_EV_DEV_ARG;
+	{
+		__u64 id = bpf_get_current_pid_tgid();
+
+		ev->tgid = (__u32)(id >> 32);
+		ev->tid = (__u32)id;
+		bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	}
 
 	/* Bytes wanted: up to the snaplen, of the whole packet (pre + len). */
 	want = ev->pre_len + ev->len;

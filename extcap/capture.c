@@ -9,6 +9,7 @@
 
 #include "capture.h"
 #include "capture.skel.h"
+#include "filter.h"
 #include "log.h"
 
 struct capture {
@@ -27,6 +28,8 @@ struct capture {
 	uint64_t malformed;
 	uint64_t delivered;
 	int pending_err;
+	void *elf; /* private copy of the BPF object with the filter patched in */
+	size_t elf_sz;
 };
 
 static int deliver(struct capture *c, const void *data, size_t size)
@@ -87,6 +90,45 @@ static const char *load_hint(int err)
 	return "; details with -v -v (or --log-level=debug)";
 }
 
+size_t capture_filter_slots(void)
+{
+	size_t sz, n;
+	const void *bytes = capture_bpf__elf_bytes(&sz);
+	void *copy = malloc(sz);
+
+	if (!copy)
+		return 0;
+	memcpy(copy, bytes, sz);
+	n = filter_stub_slots(copy, sz);
+	free(copy);
+	return n;
+}
+
+/* capture_bpf__open_opts(), from our patched copy of the object when there is a filter */
+static struct capture_bpf *open_skel(struct capture *c, const struct bpf_object_open_opts *oo)
+{
+	struct capture_bpf *s;
+	int err;
+
+	if (!c->elf)
+		return capture_bpf__open_opts(oo);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	err = capture_bpf__create_skeleton(s);
+	if (!err) {
+		s->skeleton->data = c->elf;
+		s->skeleton->data_sz = c->elf_sz;
+		err = bpf_object__open_skeleton(s->skeleton, oo);
+	}
+	if (err) {
+		capture_bpf__destroy(s);
+		errno = -err;
+		return NULL;
+	}
+	return s;
+}
+
 static int open_one(struct capture *c, const struct capture_opts *o, int i, bool raw)
 {
 	const struct probe_info *pi = &o->probes[i];
@@ -96,7 +138,7 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 	struct bpf_program *p, *sel = NULL;
 	int err;
 
-	s = capture_bpf__open_opts(&oo);
+	s = open_skel(c, &oo);
 	if (!s)
 		return -errno;
 	bpf_object__for_each_program(p, s->obj)
@@ -118,6 +160,10 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 	s->rodata->wakeup_bytes = o->wakeup_bytes;
 	s->rodata->filter_netns = o->filter_netns;
 	s->rodata->filter_ifindex = o->filter_ifindex;
+	if (o->filter) {
+		s->rodata->use_filter = 1;
+		s->rodata->filter_window = o->filter->window ? o->filter->window : 1;
+	}
 	s->rodata->filter_reason = o->filter_reason;
 	memcpy((void *)s->rodata->reason_bits, o->reason_bits, sizeof(o->reason_bits));
 	memcpy((void *)s->rodata->reason_sub, o->reason_sub, sizeof(o->reason_sub));
@@ -139,6 +185,7 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 		reuse(s->maps.wakeup, f->maps.wakeup);
 		reuse(s->maps.metabuf, f->maps.metabuf);
 		reuse(s->maps.nesting, f->maps.nesting);
+		reuse(s->maps.fwin, f->maps.fwin);
 	}
 	err = capture_bpf__load(s);
 	if (err)
@@ -177,6 +224,24 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 	c->fn = fn;
 	c->ctx = ctx;
 	c->epfd = -1;
+	if (o->filter) {
+		size_t sz;
+		const void *bytes = capture_bpf__elf_bytes(&sz);
+		char why[256];
+
+		c->elf = malloc(sz);
+		if (!c->elf) {
+			err = -ENOMEM;
+			log_errno(err, "copy the BPF object");
+			goto fail;
+		}
+		memcpy(c->elf, bytes, sz);
+		c->elf_sz = sz;
+		if (filter_patch_elf(c->elf, sz, o->filter, why, sizeof(why))) {
+			pr_err("%s", why);
+			goto fail;
+		}
+	}
 	c->ncpus = libbpf_num_possible_cpus();
 	if (c->ncpus <= 0) {
 		err = c->ncpus ? c->ncpus : -EINVAL;
@@ -355,5 +420,6 @@ void capture__close(struct capture *c)
 		close(c->epfd);
 	for (i = 0; i < BPFCAP_MAX_PROBES; i++)
 		capture_bpf__destroy(c->skel[i]);
+	free(c->elf);
 	free(c);
 }

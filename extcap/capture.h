@@ -23,13 +23,19 @@ struct capture_opts {
 	bool filter_reason;	 /* only the drop reasons below (probes with a reason) */
 	uint64_t reason_bits[BPFCAP_REASON_BITS / 64];
 	uint32_t reason_sub[BPFCAP_REASON_SUB_MAX];
-	const char *btf_path; /* kernel BTF for CO-RE; NULL = /sys/kernel/btf/vmlinux */
+	const char *btf_path;	     /* kernel BTF for CO-RE; NULL = /sys/kernel/btf/vmlinux */
+	const struct filter *filter; /* compiled pcap filter, or NULL */
 };
 
 /* Return 0 to continue, a negative errno to stop consuming (returned from capture__poll). */
 typedef int (*capture_event_fn)(void *ctx, const struct bpfcap_event *ev, const uint8_t *data);
 
 struct capture;
+
+struct filter;
+
+/* Size of the filter stubs of the built-in BPF object, in instructions. */
+size_t capture_filter_slots(void);
 
 /* Loads and attaches every probe. NULL on failure, with one error line logged. */
 struct capture *capture__open(const struct capture_opts *opts, capture_event_fn fn, void *ctx);

@@ -246,7 +246,7 @@ void cli_usage(FILE *f, enum cli_cmd cmd)
 			"\nProbe specs: tp:CATEGORY:NAME[:argN], tracepoint:CATEGORY:NAME[:argN],\n"
 			"raw_tp:CATEGORY:NAME, or a bare NAME (e.g. kfree_skb, "
 			"netif_receive_skb).\n"
-			"FILTER: a pcap-filter expression (not supported by this version yet).\n");
+			"FILTER: a pcap-filter expression (tcpdump syntax), run in the kernel.\n");
 }
 
 static int add_probe(struct cli *c, const char *s)

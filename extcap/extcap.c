@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "extcap.h"
+#include "filter.h"
 #include "log.h"
 #include "probe.h"
 #include "reasons.h"
@@ -260,11 +261,11 @@ int extcap_print_config(FILE *f, const char *iface, const char *wireshark_versio
 
 void extcap_check_filter(const char *filter, char *msg, size_t len)
 {
+	char err[512];
+
 	msg[0] = '\0';
-	if (filter && *filter)
-		snprintf(msg, len,
-			 "capture filters are not supported by this version of bpfcap yet; "
-			 "use the Device, Network namespace and Drop reasons options");
+	if (filter && *filter && filter_check(filter, err, sizeof(err)))
+		snprintf(msg, len, "%s", err);
 }
 
 /* ---- control pipes (GUI toolbar) ---- */
@@ -527,6 +528,7 @@ static int build_cli(const struct xargs *a, const struct extcap_if *x, struct cl
 		extcap_check_filter(a->filter, err, errlen);
 		if (*err)
 			return -1;
+		snprintf(c->filter, sizeof(c->filter), "%s", a->filter);
 	}
 	return 0;
 }

@@ -142,12 +142,6 @@ static int cmd_capture(struct cli *cli)
 	int fd = -1, ret;
 	bool to_stdout = false;
 
-	if (cli->filter[0]) {
-		pr_err("capture filters are not supported by this version yet (got '%s'); remove "
-		       "the filter",
-		       cli->filter);
-		return 2;
-	}
 	if (cli->cmd == CMD_CAPTURE && !cli->write && !isatty(STDOUT_FILENO) && !cli->print)
 		to_stdout = true; /* bpfcap capture | tcpdump -r - */
 	if (cli->write && strcmp(cli->write, "-") == 0)

@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "clock.h"
+#include "filter.h"
 #include "ifnames.h"
 #include "ksyms.h"
 #include "log.h"
@@ -205,6 +206,7 @@ int run_capture(const struct run_opts *o)
 	struct sink *sink = NULL;
 	struct reasons *reasons = NULL;
 	struct ksyms *ksyms = NULL;
+	struct filter filter = { 0 };
 	struct btf *btf;
 	struct utsname u;
 	char os[256] = "", hw[128] = "", why_buf[512];
@@ -235,6 +237,20 @@ int run_capture(const struct run_opts *o)
 		pr_err("%s", why_buf);
 		ret = 2;
 		goto out;
+	}
+	if (cli->filter[0]) {
+		size_t slots = capture_filter_slots();
+
+		if (!slots) {
+			pr_err("this build of bpfcap has no filter stubs");
+			goto out;
+		}
+		if (filter_compile(cli->filter, slots, &filter, why_buf, sizeof(why_buf))) {
+			pr_err("invalid capture filter '%s': %s", cli->filter, why_buf);
+			ret = 2;
+			goto out;
+		}
+		co.filter = &filter;
 	}
 	reasons = reasons__new(btf);
 	if (cli->reasons[0] &&
@@ -375,5 +391,6 @@ out:
 	ksyms__free(ksyms);
 	reasons__free(reasons);
 	btf__free(btf);
+	filter_free(&filter);
 	return ret;
 }

@@ -71,8 +71,8 @@ static const struct {
 	[BPFCAP_META_SKB_ID] = { "skb_id", 8 },
 	[BPFCAP_META_VERDICT] = { "verdict", 8 },
 	[BPFCAP_META_STACK] = { "stack", 0 },
-	[BPFCAP_META_LOCATION] = { "location", 8 },
-	[BPFCAP_META_LOCATION_SYM] = { "location_sym", 0 },
+	[BPFCAP_META_LOCATION] = { "location_addr", 8 },
+	[BPFCAP_META_LOCATION_SYM] = { "location", 0 },
 	[BPFCAP_META_DIRECTION] = { "direction", 1 },
 	[BPFCAP_META_SKB_IIF] = { "skb_iif", 4 },
 	[BPFCAP_META_DEV_TYPE] = { "dev_type", 2 },
@@ -462,7 +462,7 @@ int bpfcap_meta_format_comment(const struct bpfcap_meta *m, char *buf, size_t ca
 		sb_str(&s, " netns=");
 		sb_u32(&s, m->netns, 0);
 	}
-	if (BPFCAP_META_HAS(m, BPFCAP_META_REASON)) {
+	if (BPFCAP_META_HAS(m, BPFCAP_META_REASON) || BPFCAP_META_HAS(m, BPFCAP_META_REASON_NAME)) {
 		sb_str(&s, " reason=");
 		if (m->reason_name[0])
 			sb_str(&s, m->reason_name);

@@ -24,7 +24,30 @@ FAILS=0
 pass() { PASSES=$((PASSES + 1)); echo "ok: $*"; }
 fail() { FAILS=$((FAILS + 1)); echo "FAIL: $*" >&2; }
 expect_eq() { if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1: got '$2', expected '$3'"; fi; }
-ours() { bpftool prog show 2>/dev/null | grep -cE ' name (tp|raw)_(kfree_skb|skb[0-9]|sk0)' || true; }
+# the BPF program/link ids the extcap holds, recorded while it runs
+watch_ids() {
+	: >"$work/ids"
+	for _ in $(seq 100); do
+		p=$(pgrep -f "$xdir/bpfcap --capture" | head -1)
+		if [ -n "$p" ]; then
+			sleep 1
+			grep -hE '^(prog_id|link_id):' /proc/"$p"/fdinfo/* 2>/dev/null | tr -d '\t' |
+				sort -u >"$work/ids"
+			return
+		fi
+		sleep 0.1
+	done
+}
+alive() {
+	n=0
+	for id in $(cat "$work/ids"); do
+		case $id in
+		prog_id:*) bpftool prog show id "${id#prog_id:}" >/dev/null 2>&1 && n=$((n + 1)) ;;
+		link_id:*) bpftool link show id "${id#link_id:}" >/dev/null 2>&1 && n=$((n + 1)) ;;
+		esac
+	done
+	echo $n
+}
 as_user() { "$lib/asuser.sh" --wireshark "$work/home" -- "$@"; }
 
 # install into the user's personal extcap directory (Wireshark 4.0: ~/.config/wireshark/extcap)
@@ -49,7 +72,7 @@ expect_eq "display name of bpf_kfree_skb" \
 	"$(printf '%s\n' "$D" | grep -o 'bpf_kfree_skb (.*)' | head -1)" \
 	"bpf_kfree_skb (BPF kfree_skb (dropped packets))"
 
-base=$(ours)
+watch_ids &
 ns=$(stat -L -c %i /proc/self/ns/net)
 # a capture while drops are provoked (closed UDP port on lo)
 (sleep 3; python3 "$lib/send.py" udp 127.0.0.1 9 3 --size 100 >/dev/null) &
@@ -67,7 +90,8 @@ fi
 sleep 0.3
 expect_eq "no bpfcap process left after tshark stopped" \
 	"$(pgrep -f "$xdir/bpfcap" | grep -c . || true)" 0
-expect_eq "no bpfcap BPF program left" "$(ours)" "$base"
+[ -s "$work/ids" ] || fail "could not see the extcap's BPF programs while it ran"
+expect_eq "none of the extcap's $(wc -l <"$work/ids") BPF programs and links is left" "$(alive)" 0
 
 # -o extcap.<iface>.<arg>:<value> takes effect: snaplen and link layer
 (sleep 3; python3 "$lib/send.py" udp 127.0.0.1 9 2 --size 300 >/dev/null) &
@@ -78,6 +102,16 @@ wait
 line=$(tshark -r "$work/home/opt.pcapng" -Y "frame.comment contains \"netns=$ns\"" \
 	-T fields -e frame.encap_type -e frame.cap_len -e frame.len 2>/dev/null | sort -u)
 expect_eq "-o proto:ip and snaplen:64 (raw IP, at most 64 bytes kept of 328)" "$line" "7	50	328"
+
+# Wireshark's capture-filter box (tshark -f): passed to the extcap, applied in the kernel
+(sleep 3; python3 "$lib/send.py" udp 127.0.0.1 9 2 >/dev/null
+	python3 "$lib/send.py" udp 127.0.0.1 10 3 >/dev/null) &
+as_user tshark -i bpf_kfree_skb -f "udp dst port 9" -a duration:6 -w "$work/home/f.pcapng" \
+	2>/dev/null || fail "tshark -f failed"
+wait
+expect_eq "tshark -f 'udp dst port 9': only the 2 matching drops" \
+	"$(tshark -r "$work/home/f.pcapng" -Y "frame.comment contains \"netns=$ns\"" -T fields \
+		-e udp.dstport 2>/dev/null | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')" "9x2 "
 
 # the probe of your choice: bpf_probe with -o extcap.bpf_probe.probespec
 (sleep 3; python3 "$lib/send.py" udp 127.0.0.1 9 1 >/dev/null) &

@@ -97,6 +97,23 @@ cap_stop() {
 	[ "$rc" = 0 ] || fail "bpfcap exited $rc after SIG$sig: $(cat "$CAP_FILE.err")"
 }
 
+# BPF program and link ids a process holds (from /proc/PID/fdinfo)
+bpf_ids_of() {
+	grep -hE '^(prog_id|link_id):' /proc/"$1"/fdinfo/* 2>/dev/null | tr -d '\t' | sort -u
+}
+
+# how many of the given "prog_id:N"/"link_id:N" lines still exist in the kernel
+bpf_ids_alive() {
+	n=0
+	for id in $1; do
+		case $id in
+		prog_id:*) bpftool prog show id "${id#prog_id:}" >/dev/null 2>&1 && n=$((n + 1)) ;;
+		link_id:*) bpftool link show id "${id#link_id:}" >/dev/null 2>&1 && n=$((n + 1)) ;;
+		esac
+	done
+	echo $n
+}
+
 pass() {
 	PASSES=$((PASSES + 1))
 	echo "ok: $*"

@@ -6,14 +6,11 @@
 ns_enter "$@"
 setup_pair
 
-ours() { # BPF programs of bpfcap still loaded
-	bpftool prog show 2>/dev/null | grep -cE ' name (tp|raw)_(kfree_skb|skb[0-9])' || true
-}
-base=$(ours)
-
+ids=""
 for sig in INT TERM HUP; do
 	F=$WORK/sig-$sig.pcapng
 	cap_start "$F" --netns "$NS_SELF"
+	ids="$ids $(bpf_ids_of "$CAP_PID")"
 	ip netns exec peer $SEND udp 10.77.0.1 6000 2 >/dev/null
 	t0=$(date +%s%N)
 	cap_stop "$sig"
@@ -23,7 +20,8 @@ for sig in INT TERM HUP; do
 	expect_eq "SIG$sig: file complete with an ISB" "$($PCAPNG "$F" isb | grep -c .)" 1
 	expect_eq "SIG$sig: both packets in the file" "$(count "$F" udp.dstport==6000)" 2
 done
-expect_eq "no bpfcap program left after the stops" "$(ours)" "$base"
+[ -n "$ids" ] || fail "no BPF program or link ids seen in /proc/PID/fdinfo"
+expect_eq "none of the stopped captures' BPF programs and links is left" "$(bpf_ids_alive "$ids")" 0
 
 # -c: exactly COUNT packets, then exit by itself
 F=$WORK/count.pcapng
@@ -60,9 +58,11 @@ pkill -KILL -f "bpfcap capture -w - --netns" 2>/dev/null || true
 # SIGKILL: the BPF links are file descriptors, so nothing survives the process
 F=$WORK/kill.pcapng
 cap_start "$F"
+ids=$(bpf_ids_of "$CAP_PID")
 kill -KILL "$CAP_PID"
 wait "$CAP_PID" 2>/dev/null || true
 CAP_PID=
-sleep 0.2
-expect_eq "SIGKILL: no bpfcap program left" "$(ours)" "$base"
+sleep 0.5 # links and programs are freed after an RCU grace period
+expect_eq "SIGKILL: none of its $(echo $ids | wc -w) BPF programs and links is left" \
+	"$(bpf_ids_alive "$ids")" 0
 finish

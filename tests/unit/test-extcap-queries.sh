@@ -60,10 +60,12 @@ grep -qE '^value \{arg=0\}\{value=tp:skb:kfree_skb\}.*\{parent=category:skb\}\{d
 # capture filter check: nothing when valid (empty), one line when not; always exit 0
 out=$("$B" --extcap-capture-filter "" --extcap-interface bpf_kfree_skb 2>&1)
 [ $? = 0 ] && [ -z "$out" ] && ok "empty filter is valid" || no "empty filter: '$out'"
-out=$("$B" --extcap-capture-filter "udp port 9" --extcap-interface bpf_kfree_skb 2>/dev/null)
+out=$("$B" --extcap-capture-filter "udp port 9 and not host 10.0.0.1" --extcap-interface bpf_kfree_skb 2>&1)
+[ $? = 0 ] && [ -z "$out" ] && ok "valid pcap filter: no output" || no "valid filter: '$out'"
+out=$("$B" --extcap-capture-filter "udp port" --extcap-interface bpf_kfree_skb 2>/dev/null)
 rc=$?
 [ $rc = 0 ] && [ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] &&
-	ok "unsupported filter: one line, exit 0 ($out)" || no "filter check: rc=$rc '$out'"
+	ok "invalid filter: libpcap's message in one line, exit 0 ($out)" || no "filter check: rc=$rc '$out'"
 
 # an unknown interface is an error, on stderr
 "$B" --extcap-config --extcap-interface nosuch >/dev/null 2>"$tmp/e" && no "unknown interface: exit 0" ||

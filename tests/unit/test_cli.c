@@ -78,7 +78,7 @@ static int parse_argv(int argc, char **argv, struct cli *c)
 	return res.r;
 }
 
-/* parse("capture", "-c", "5", NULL): argv[0] = "bpfcap" */
+/* parse("capture", "-c", "5", (char *)NULL): argv[0] = "bpfcap" */
 static int parse(struct cli *c, ...)
 {
 	const char *a;
@@ -122,7 +122,7 @@ static void test_defaults(void)
 	struct cli c;
 
 	TEST_SECTION("capture defaults");
-	ASSERT_EQ(parse(&c, "capture", NULL), 0, "bare capture parses");
+	ASSERT_EQ(parse(&c, "capture", (char *)NULL), 0, "bare capture parses");
 	ASSERT_EQ(c.cmd, CMD_CAPTURE, "command capture");
 	ASSERT_EQ(c.nprobes, 1, "one default probe");
 	ASSERT_STR(c.probes[0].text, "tp:skb:kfree_skb", "default probe tp:skb:kfree_skb");
@@ -150,7 +150,8 @@ static void test_every_option(void)
 			"10", "--duration", "2.5", "-s", "128", "-i", "eth0", "--netns",
 			"/run/netns/x", "--proto", "ip", "--format", "pcap", "--ring-size", "1M",
 			"--print", "-q", "-v", "-v", "--no-skb-output", "--btf", "/tmp/vmlinux",
-			"--reason", "NO_SOCKET", "--reason", "NETFILTER_DROP,TCP_CSUM", NULL),
+			"--reason", "NO_SOCKET", "--reason", "NETFILTER_DROP,TCP_CSUM",
+			(char *)NULL),
 		  0, "all options parse");
 	ASSERT_EQ(c.nprobes, 1, "-p replaces the default probe");
 	ASSERT_STR(c.probes[0].text, "tp:net:net_dev_xmit", "-p probe");
@@ -173,7 +174,7 @@ static void test_every_option(void)
 
 	ASSERT_EQ(parse(&c, "capture", "--probe", "kfree_skb", "--write", "-", "--count=3",
 			"--snaplen=0", "--device", "7", "--quiet", "--verbose", "--proto=eth",
-			"--format=pcapng", NULL),
+			"--format=pcapng", (char *)NULL),
 		  0, "long forms and --opt=value");
 	ASSERT_STR(c.probes[0].text, "tp:kfree_skb", "--probe bare name");
 	ASSERT_STR(c.write, "-", "--write -");
@@ -185,12 +186,13 @@ static void test_every_option(void)
 	ASSERT_EQ(c.proto, PROTO_ETH, "--proto=eth");
 	ASSERT_EQ(c.format, FORMAT_PCAPNG, "--format=pcapng");
 
-	ASSERT_EQ(parse(&c, "capture", "-qv", "-c5", "-s64", NULL), 0, "clustered short options");
+	ASSERT_EQ(parse(&c, "capture", "-qv", "-c5", "-s64", (char *)NULL), 0,
+		  "clustered short options");
 	ASSERT_TRUE(c.quiet && c.verbose == 1, "-qv");
 	ASSERT_EQ(c.count, 5, "-c5");
 	ASSERT_EQ(c.snaplen, 64, "-s64");
 
-	ASSERT_EQ(parse(&c, "capture", "--proto", "auto", NULL), 0, "--proto auto");
+	ASSERT_EQ(parse(&c, "capture", "--proto", "auto", (char *)NULL), 0, "--proto auto");
 	ASSERT_EQ(c.proto, PROTO_AUTO, "--proto auto value");
 }
 
@@ -210,68 +212,74 @@ static void test_numbers(void)
 	size_t i;
 
 	TEST_SECTION("numbers: snaplen, count, duration, ring size");
-	ASSERT_EQ(parse(&c, "capture", "-s", "0", NULL), 0, "-s 0");
+	ASSERT_EQ(parse(&c, "capture", "-s", "0", (char *)NULL), 0, "-s 0");
 	ASSERT_EQ(c.snaplen, 262144, "-s 0 means 262144");
-	ASSERT_EQ(parse(&c, "capture", "-s", "1", NULL), 0, "-s 1");
+	ASSERT_EQ(parse(&c, "capture", "-s", "1", (char *)NULL), 0, "-s 1");
 	ASSERT_EQ(c.snaplen, 1, "-s 1");
-	ASSERT_EQ(parse(&c, "capture", "-s", "262144", NULL), 0, "-s 262144");
+	ASSERT_EQ(parse(&c, "capture", "-s", "262144", (char *)NULL), 0, "-s 262144");
 	ASSERT_EQ(c.snaplen, 262144, "-s 262144");
 	for (i = 0; i < sizeof(bad_snap) / sizeof(bad_snap[0]); i++) {
 		snprintf(n, sizeof(n), "-s '%s'", bad_snap[i]);
-		refused(&c, parse(&c, "capture", "-s", bad_snap[i], NULL), n, "snaplen");
+		refused(&c, parse(&c, "capture", "-s", bad_snap[i], (char *)NULL), n, "snaplen");
 	}
 
-	ASSERT_EQ(parse(&c, "capture", "-c", "18446744073709551615", NULL), 0, "-c UINT64_MAX");
+	ASSERT_EQ(parse(&c, "capture", "-c", "18446744073709551615", (char *)NULL), 0,
+		  "-c UINT64_MAX");
 	ASSERT_EQ(c.count, UINT64_MAX, "-c UINT64_MAX value");
 	for (i = 0; i < sizeof(bad_count) / sizeof(bad_count[0]); i++) {
 		snprintf(n, sizeof(n), "-c '%s'", bad_count[i]);
-		refused(&c, parse(&c, "capture", "-c", bad_count[i], NULL), n, "count");
+		refused(&c, parse(&c, "capture", "-c", bad_count[i], (char *)NULL), n, "count");
 	}
 
-	ASSERT_EQ(parse(&c, "capture", "--duration", "0.5", NULL), 0, "--duration 0.5");
+	ASSERT_EQ(parse(&c, "capture", "--duration", "0.5", (char *)NULL), 0, "--duration 0.5");
 	ASSERT_TRUE(c.duration == 0.5, "--duration 0.5 value");
-	ASSERT_EQ(parse(&c, "capture", "--duration", "1e3", NULL), 0, "--duration 1e3");
+	ASSERT_EQ(parse(&c, "capture", "--duration", "1e3", (char *)NULL), 0, "--duration 1e3");
 	ASSERT_TRUE(c.duration == 1000, "--duration 1e3 value");
 	for (i = 0; i < sizeof(bad_dur) / sizeof(bad_dur[0]); i++) {
 		snprintf(n, sizeof(n), "--duration '%s'", bad_dur[i]);
-		refused(&c, parse(&c, "capture", "--duration", bad_dur[i], NULL), n, "duration");
+		refused(&c, parse(&c, "capture", "--duration", bad_dur[i], (char *)NULL), n,
+			"duration");
 	}
 
 	/* ring sizes: K/M/G suffixes, rounded up to a power of two, CLI_RING_MIN..1G */
-	ASSERT_EQ(parse(&c, "capture", "--ring-size", "300K", NULL), 0, "--ring-size 300K");
+	ASSERT_EQ(parse(&c, "capture", "--ring-size", "300K", (char *)NULL), 0, "--ring-size 300K");
 	ASSERT_EQ(c.ring_size, 512u << 10, "300K rounds up to 512K");
-	ASSERT_EQ(parse(&c, "capture", "--ring-size", "1000000", NULL), 0, "--ring-size 1000000");
+	ASSERT_EQ(parse(&c, "capture", "--ring-size", "1000000", (char *)NULL), 0,
+		  "--ring-size 1000000");
 	ASSERT_EQ(c.ring_size, 1u << 20, "1000000 rounds up to 1M");
-	ASSERT_EQ(parse(&c, "capture", "--ring-size", "256K", NULL), 0, "--ring-size 256K");
+	ASSERT_EQ(parse(&c, "capture", "--ring-size", "256K", (char *)NULL), 0, "--ring-size 256K");
 	ASSERT_EQ(c.ring_size, 256u << 10, "256K stays");
-	ASSERT_EQ(parse(&c, "capture", "--ring-size", "1G", NULL), 0, "--ring-size 1G");
+	ASSERT_EQ(parse(&c, "capture", "--ring-size", "1G", (char *)NULL), 0, "--ring-size 1G");
 	ASSERT_EQ(c.ring_size, 1u << 30, "1G stays");
-	ASSERT_EQ(parse(&c, "capture", "--ring-size", "1023M", NULL), 0, "--ring-size 1023M");
+	ASSERT_EQ(parse(&c, "capture", "--ring-size", "1023M", (char *)NULL), 0,
+		  "--ring-size 1023M");
 	ASSERT_EQ(c.ring_size, 1u << 30, "1023M rounds up to 1G");
-	ASSERT_EQ(parse(&c, "capture", "--ring-size", "16MiB", NULL), 0, "--ring-size 16MiB");
+	ASSERT_EQ(parse(&c, "capture", "--ring-size", "16MiB", (char *)NULL), 0,
+		  "--ring-size 16MiB");
 	ASSERT_EQ(c.ring_size, 16u << 20, "16MiB");
-	ASSERT_EQ(parse(&c, "capture", "--ring-size", "16mb", NULL), 0, "--ring-size 16mb");
+	ASSERT_EQ(parse(&c, "capture", "--ring-size", "16mb", (char *)NULL), 0, "--ring-size 16mb");
 	ASSERT_EQ(c.ring_size, 16u << 20, "16mb");
 	{
 		char below[32];
 
 		snprintf(below, sizeof(below), "%llu", (unsigned long long)CLI_RING_MIN - 1);
-		refused(&c, parse(&c, "capture", "--ring-size", below, NULL),
+		refused(&c, parse(&c, "capture", "--ring-size", below, (char *)NULL),
 			"--ring-size just below the minimum", "ring-size");
 	}
 	for (i = 0; i < sizeof(bad_ring) / sizeof(bad_ring[0]); i++) {
 		snprintf(n, sizeof(n), "--ring-size '%s'", bad_ring[i]);
-		refused(&c, parse(&c, "capture", "--ring-size", bad_ring[i], NULL), n, "ring-size");
+		refused(&c, parse(&c, "capture", "--ring-size", bad_ring[i], (char *)NULL), n,
+			"ring-size");
 	}
 
-	refused(&c, parse(&c, "capture", "--proto", "tcp", NULL), "--proto tcp", "proto");
-	refused(&c, parse(&c, "capture", "--proto", "", NULL), "--proto ''", "proto");
-	refused(&c, parse(&c, "capture", "--format", "pcapng2", NULL), "--format pcapng2",
+	refused(&c, parse(&c, "capture", "--proto", "tcp", (char *)NULL), "--proto tcp", "proto");
+	refused(&c, parse(&c, "capture", "--proto", "", (char *)NULL), "--proto ''", "proto");
+	refused(&c, parse(&c, "capture", "--format", "pcapng2", (char *)NULL), "--format pcapng2",
 		"format");
-	refused(&c, parse(&c, "capture", "-w", "", NULL), "-w ''", "-w");
-	refused(&c, parse(&c, "capture", "-i", "", NULL), "-i ''", "-i");
-	refused(&c, parse(&c, "capture", "--netns", "", NULL), "--netns ''", "netns");
-	refused(&c, parse(&c, "capture", "--reason", "", NULL), "--reason ''", "reason");
+	refused(&c, parse(&c, "capture", "-w", "", (char *)NULL), "-w ''", "-w");
+	refused(&c, parse(&c, "capture", "-i", "", (char *)NULL), "-i ''", "-i");
+	refused(&c, parse(&c, "capture", "--netns", "", (char *)NULL), "--netns ''", "netns");
+	refused(&c, parse(&c, "capture", "--reason", "", (char *)NULL), "--reason ''", "reason");
 	{
 		static char many[1500];
 		char *av[] = { "bpfcap", "capture", "--reason", many, "--reason", many, NULL };
@@ -312,15 +320,15 @@ static void test_probes_and_filter(void)
 
 	TEST_SECTION("probes and filter words");
 	ASSERT_EQ(parse(&c, "capture", "-p", "kfree_skb", "-p", "tp:net:net_dev_xmit:arg0",
-			"--probe", "raw_tp:skb:consume_skb", NULL),
+			"--probe", "raw_tp:skb:consume_skb", (char *)NULL),
 		  0, "repeated -p");
 	ASSERT_EQ(c.nprobes, 3, "three probes");
 	ASSERT_STR(c.probes[0].text, "tp:kfree_skb", "probe 1");
 	ASSERT_STR(c.probes[1].text, "tp:net:net_dev_xmit:arg0", "probe 2");
 	ASSERT_STR(c.probes[2].text, "raw_tp:skb:consume_skb", "probe 3");
-	refused(&c, parse(&c, "capture", "-p", "kprobe:ip_rcv", NULL), "-p kprobe:ip_rcv",
+	refused(&c, parse(&c, "capture", "-p", "kprobe:ip_rcv", (char *)NULL), "-p kprobe:ip_rcv",
 		"not supported");
-	refused(&c, parse(&c, "capture", "-p", "tp:skb:kfree skb", NULL), "-p with a space",
+	refused(&c, parse(&c, "capture", "-p", "tp:skb:kfree skb", (char *)NULL), "-p with a space",
 		"kfree skb");
 	{
 		/* BPFCAP_MAX_PROBES + 1 probes */
@@ -341,17 +349,19 @@ static void test_probes_and_filter(void)
 		ASSERT_STR(c.probes[BPFCAP_MAX_PROBES - 1].text, spec, "last of 64");
 	}
 
-	ASSERT_EQ(parse(&c, "capture", "host", "10.0.0.1", "and", "udp", "port", "53", NULL), 0,
-		  "filter words");
+	ASSERT_EQ(
+		parse(&c, "capture", "host", "10.0.0.1", "and", "udp", "port", "53", (char *)NULL),
+		0, "filter words");
 	ASSERT_STR(c.filter, "host 10.0.0.1 and udp port 53", "filter words joined by spaces");
 	ASSERT_EQ(parse(&c, "capture", "-c", "1", "host", "1.2.3.4", "-w", "/tmp/f", "-q", "tcp",
-			NULL),
+			(char *)NULL),
 		  0, "options after filter words");
 	ASSERT_STR(c.filter, "host 1.2.3.4 tcp", "filter without the options");
 	ASSERT_STR(c.write, "/tmp/f", "-w after a filter word");
 	ASSERT_TRUE(c.quiet, "-q after a filter word");
 	ASSERT_EQ(c.count, 1, "-c before the filter");
-	ASSERT_EQ(parse(&c, "capture", "not", "(", "port", "22", ")", NULL), 0, "parentheses");
+	ASSERT_EQ(parse(&c, "capture", "not", "(", "port", "22", ")", (char *)NULL), 0,
+		  "parentheses");
 	ASSERT_STR(c.filter, "not ( port 22 )", "parentheses kept");
 	{
 		static char big[3000];
@@ -380,20 +390,22 @@ static void test_double_dash(void)
 	struct cli c;
 
 	TEST_SECTION("'--' ends the options");
-	PARSED(&c, parse(&c, "capture", "-c", "2", "--", "host", "x", NULL), "-- then words");
+	PARSED(&c, parse(&c, "capture", "-c", "2", "--", "host", "x", (char *)NULL),
+	       "-- then words");
 	ASSERT_STR(c.filter, "host x", "words after --");
 	ASSERT_EQ(c.count, 2, "option before --");
-	PARSED(&c, parse(&c, "capture", "--", "-w", "x", NULL), "-- then an option-like word");
+	PARSED(&c, parse(&c, "capture", "--", "-w", "x", (char *)NULL),
+	       "-- then an option-like word");
 	ASSERT_STR(c.filter, "-w x", "'-w x' after -- is a filter");
 	ASSERT_STR(c.write, NULL, "-w after -- is not an option");
-	PARSED(&c, parse(&c, "capture", "--", "not", "-c", "5", NULL),
+	PARSED(&c, parse(&c, "capture", "--", "not", "-c", "5", (char *)NULL),
 	       "-- then a word then an option-like word");
 	ASSERT_STR(c.filter, "not -c 5", "everything after -- is filter text");
 	ASSERT_EQ(c.count, 0, "-c after -- is not an option");
-	PARSED(&c, parse(&c, "capture", "host", "x", "--", "-q", NULL), "words, --, word");
+	PARSED(&c, parse(&c, "capture", "host", "x", "--", "-q", (char *)NULL), "words, --, word");
 	ASSERT_STR(c.filter, "host x -q", "-q after -- is a filter word");
 	ASSERT_TRUE(!c.quiet, "-q after -- is not an option");
-	PARSED(&c, parse(&c, "trace", "-c", "1", "--", "kfree_skb", "data_out", "-", NULL),
+	PARSED(&c, parse(&c, "trace", "-c", "1", "--", "kfree_skb", "data_out", "-", (char *)NULL),
 	       "trace words after --");
 	ASSERT_EQ(c.nprobes, 1, "trace probe after --");
 }
@@ -404,7 +416,7 @@ static void test_trace(void)
 
 	TEST_SECTION("trace: the RFC syntax");
 	ASSERT_EQ(parse(&c, "trace", "tracepoint:skb:kfree_skb", "proto", "ip", "data_out",
-			"/tmp/x", NULL),
+			"/tmp/x", (char *)NULL),
 		  0, "trace tracepoint:skb:kfree_skb proto ip data_out /tmp/x");
 	ASSERT_EQ(c.cmd, CMD_TRACE, "command trace");
 	ASSERT_EQ(c.nprobes, 1, "one probe");
@@ -413,32 +425,37 @@ static void test_trace(void)
 	ASSERT_STR(c.write, "/tmp/x", "data_out /tmp/x");
 	ASSERT_STR(c.filter, "", "trace words are no filter");
 
-	ASSERT_EQ(parse(&c, "trace", "kfree_skb", NULL), 0, "trace with a probe only");
+	ASSERT_EQ(parse(&c, "trace", "kfree_skb", (char *)NULL), 0, "trace with a probe only");
 	ASSERT_STR(c.write, "-", "default data_out is stdout");
 	ASSERT_EQ(c.proto, PROTO_AUTO, "default proto auto");
 	ASSERT_EQ(parse(&c, "trace", "kfree_skb", "tp:net:net_dev_xmit", "data_out", "-", "proto",
-			"eth", NULL),
+			"eth", (char *)NULL),
 		  0, "two probes, data_out before proto");
 	ASSERT_EQ(c.nprobes, 2, "two trace probes");
 	ASSERT_EQ(c.proto, PROTO_ETH, "proto eth");
 	ASSERT_STR(c.write, "-", "data_out -");
-	ASSERT_EQ(
-		parse(&c, "trace", "-c", "3", "kfree_skb", "-s", "100", "data_out", "/tmp/y", NULL),
-		0, "options around trace words");
+	ASSERT_EQ(parse(&c, "trace", "-c", "3", "kfree_skb", "-s", "100", "data_out", "/tmp/y",
+			(char *)NULL),
+		  0, "options around trace words");
 	ASSERT_EQ(c.count, 3, "trace -c");
 	ASSERT_EQ(c.snaplen, 100, "trace -s");
 	ASSERT_STR(c.write, "/tmp/y", "trace data_out after options");
 
-	refused(&c, parse(&c, "trace", NULL), "trace without a probe", "probe");
-	refused(&c, parse(&c, "trace", "proto", "ip", NULL), "trace with proto only", "probe");
-	refused(&c, parse(&c, "trace", "kfree_skb", "proto", NULL), "proto without value", "proto");
-	refused(&c, parse(&c, "trace", "kfree_skb", "data_out", NULL), "data_out without value",
-		"data_out");
-	refused(&c, parse(&c, "trace", "kfree_skb", "proto", "tcp", NULL), "proto tcp", "tcp");
-	refused(&c, parse(&c, "trace", "kprobe:kfree_skb", NULL), "trace kprobe:", "not supported");
-	refused(&c, parse(&c, "trace", "-p", "kfree_skb", NULL), "-p is not a trace option", "-p");
-	refused(&c, parse(&c, "trace", "kfree_skb", "--print", NULL), "--print not for trace",
-		"--print");
+	refused(&c, parse(&c, "trace", (char *)NULL), "trace without a probe", "probe");
+	refused(&c, parse(&c, "trace", "proto", "ip", (char *)NULL), "trace with proto only",
+		"probe");
+	refused(&c, parse(&c, "trace", "kfree_skb", "proto", (char *)NULL), "proto without value",
+		"proto");
+	refused(&c, parse(&c, "trace", "kfree_skb", "data_out", (char *)NULL),
+		"data_out without value", "data_out");
+	refused(&c, parse(&c, "trace", "kfree_skb", "proto", "tcp", (char *)NULL), "proto tcp",
+		"tcp");
+	refused(&c, parse(&c, "trace", "kprobe:kfree_skb", (char *)NULL),
+		"trace kprobe:", "not supported");
+	refused(&c, parse(&c, "trace", "-p", "kfree_skb", (char *)NULL), "-p is not a trace option",
+		"-p");
+	refused(&c, parse(&c, "trace", "kfree_skb", "--print", (char *)NULL),
+		"--print not for trace", "--print");
 }
 
 static void test_other_commands(void)
@@ -446,59 +463,62 @@ static void test_other_commands(void)
 	struct cli c;
 
 	TEST_SECTION("list-probes, help, version, unknown commands");
-	ASSERT_EQ(parse(&c, "list-probes", NULL), 0, "list-probes");
+	ASSERT_EQ(parse(&c, "list-probes", (char *)NULL), 0, "list-probes");
 	ASSERT_EQ(c.cmd, CMD_LIST_PROBES, "command list-probes");
 	ASSERT_EQ(c.nprobes, 0, "list-probes has no probes");
-	ASSERT_EQ(parse(&c, "list-probes", "--json", "--btf", "/tmp/b", "-v", NULL), 0,
+	ASSERT_EQ(parse(&c, "list-probes", "--json", "--btf", "/tmp/b", "-v", (char *)NULL), 0,
 		  "list-probes options");
 	ASSERT_TRUE(c.json, "--json");
 	ASSERT_STR(c.btf_path, "/tmp/b", "list-probes --btf");
-	refused(&c, parse(&c, "list-probes", "extra", NULL), "list-probes with a word", "extra");
-	refused(&c, parse(&c, "list-probes", "-c", "1", NULL), "-c is not a list-probes option",
-		"-c");
-	refused(&c, parse(&c, "capture", "--json", NULL), "--json is not a capture option",
+	refused(&c, parse(&c, "list-probes", "extra", (char *)NULL), "list-probes with a word",
+		"extra");
+	refused(&c, parse(&c, "list-probes", "-c", "1", (char *)NULL),
+		"-c is not a list-probes option", "-c");
+	refused(&c, parse(&c, "capture", "--json", (char *)NULL), "--json is not a capture option",
 		"--json");
 
-	ASSERT_EQ(parse(&c, "list-reasons", NULL), 0, "list-reasons");
+	ASSERT_EQ(parse(&c, "list-reasons", (char *)NULL), 0, "list-reasons");
 	ASSERT_EQ(c.cmd, CMD_LIST_REASONS, "command list-reasons");
-	ASSERT_EQ(parse(&c, "list-reasons", "--btf", "/tmp/b", NULL), 0, "list-reasons --btf");
+	ASSERT_EQ(parse(&c, "list-reasons", "--btf", "/tmp/b", (char *)NULL), 0,
+		  "list-reasons --btf");
 	ASSERT_STR(c.btf_path, "/tmp/b", "list-reasons --btf value");
-	refused(&c, parse(&c, "list-reasons", "extra", NULL), "list-reasons with a word", "extra");
+	refused(&c, parse(&c, "list-reasons", "extra", (char *)NULL), "list-reasons with a word",
+		"extra");
 
-	ASSERT_EQ(parse(&c, "help", NULL), 0, "help");
+	ASSERT_EQ(parse(&c, "help", (char *)NULL), 0, "help");
 	ASSERT_EQ(c.cmd, CMD_HELP, "help command");
 	ASSERT_EQ(c.help_for, CMD_NONE, "general help");
-	ASSERT_EQ(parse(&c, "help", "capture", NULL), 0, "help capture");
+	ASSERT_EQ(parse(&c, "help", "capture", (char *)NULL), 0, "help capture");
 	ASSERT_EQ(c.help_for, CMD_CAPTURE, "help for capture");
-	ASSERT_EQ(parse(&c, "help", "trace", NULL), 0, "help trace");
+	ASSERT_EQ(parse(&c, "help", "trace", (char *)NULL), 0, "help trace");
 	ASSERT_EQ(c.help_for, CMD_TRACE, "help for trace");
-	ASSERT_EQ(parse(&c, "help", "bogus", NULL), 0, "help bogus");
+	ASSERT_EQ(parse(&c, "help", "bogus", (char *)NULL), 0, "help bogus");
 	ASSERT_EQ(c.help_for, CMD_NONE, "help for an unknown command: general help");
-	ASSERT_EQ(parse(&c, "--help", NULL), 0, "--help");
+	ASSERT_EQ(parse(&c, "--help", (char *)NULL), 0, "--help");
 	ASSERT_EQ(c.cmd, CMD_HELP, "--help command");
-	ASSERT_EQ(parse(&c, "-h", NULL), 0, "-h");
+	ASSERT_EQ(parse(&c, "-h", (char *)NULL), 0, "-h");
 	ASSERT_EQ(c.cmd, CMD_HELP, "-h command");
-	ASSERT_EQ(parse(&c, "capture", "--help", NULL), 0, "capture --help");
+	ASSERT_EQ(parse(&c, "capture", "--help", (char *)NULL), 0, "capture --help");
 	ASSERT_EQ(c.cmd, CMD_HELP, "capture --help gives help");
 	ASSERT_EQ(c.help_for, CMD_CAPTURE, "capture --help is for capture");
-	ASSERT_EQ(parse(&c, "capture", "-c", "5", "-h", NULL), 0, "capture -c 5 -h");
+	ASSERT_EQ(parse(&c, "capture", "-c", "5", "-h", (char *)NULL), 0, "capture -c 5 -h");
 	ASSERT_EQ(c.cmd, CMD_HELP, "-h after options");
-	ASSERT_EQ(parse(&c, "trace", "--help", NULL), 0, "trace --help");
+	ASSERT_EQ(parse(&c, "trace", "--help", (char *)NULL), 0, "trace --help");
 	ASSERT_EQ(c.help_for, CMD_TRACE, "trace --help is for trace");
-	ASSERT_EQ(parse(&c, "list-probes", "-h", NULL), 0, "list-probes -h");
+	ASSERT_EQ(parse(&c, "list-probes", "-h", (char *)NULL), 0, "list-probes -h");
 	ASSERT_EQ(c.help_for, CMD_LIST_PROBES, "list-probes -h");
 
-	ASSERT_EQ(parse(&c, "version", NULL), 0, "version");
+	ASSERT_EQ(parse(&c, "version", (char *)NULL), 0, "version");
 	ASSERT_EQ(c.cmd, CMD_VERSION, "version command");
-	ASSERT_EQ(parse(&c, "--version", NULL), 0, "--version");
+	ASSERT_EQ(parse(&c, "--version", (char *)NULL), 0, "--version");
 	ASSERT_EQ(c.cmd, CMD_VERSION, "--version command");
-	ASSERT_EQ(parse(&c, "-V", NULL), 0, "-V");
+	ASSERT_EQ(parse(&c, "-V", (char *)NULL), 0, "-V");
 	ASSERT_EQ(c.cmd, CMD_VERSION, "-V command");
 
-	refused(&c, parse(&c, "bogus", NULL), "unknown command", "bogus");
-	refused(&c, parse(&c, "Capture", NULL), "commands are case-sensitive", "Capture");
-	refused(&c, parse(&c, "-c", "5", NULL), "an option instead of a command", "-c");
-	refused(&c, parse(&c, NULL), "no command", "command");
+	refused(&c, parse(&c, "bogus", (char *)NULL), "unknown command", "bogus");
+	refused(&c, parse(&c, "Capture", (char *)NULL), "commands are case-sensitive", "Capture");
+	refused(&c, parse(&c, "-c", "5", (char *)NULL), "an option instead of a command", "-c");
+	refused(&c, parse(&c, (char *)NULL), "no command", "command");
 }
 
 static void test_unknown_options(void)
@@ -506,25 +526,30 @@ static void test_unknown_options(void)
 	struct cli c;
 
 	TEST_SECTION("unknown options and missing values");
-	refused(&c, parse(&c, "capture", "--bogus", NULL), "--bogus", "--bogus");
-	refused(&c, parse(&c, "capture", "--bogus=1", NULL), "--bogus=1", "--bogus");
-	refused(&c, parse(&c, "capture", "-Z", NULL), "-Z", "-Z");
-	refused(&c, parse(&c, "capture", "-c", "1", "-Z", NULL), "-Z after -c 1", "-Z");
+	refused(&c, parse(&c, "capture", "--bogus", (char *)NULL), "--bogus", "--bogus");
+	refused(&c, parse(&c, "capture", "--bogus=1", (char *)NULL), "--bogus=1", "--bogus");
+	refused(&c, parse(&c, "capture", "-Z", (char *)NULL), "-Z", "-Z");
+	refused(&c, parse(&c, "capture", "-c", "1", "-Z", (char *)NULL), "-Z after -c 1", "-Z");
 	/* in a cluster the message must still name the unknown letter, not another word */
-	refused(&c, parse(&c, "capture", "-Zq", NULL), "-Zq (unknown first in a cluster)", "Z");
-	refused(&c, parse(&c, "capture", "-qZ", NULL), "-qZ (unknown last in a cluster)", "Z");
-	refused(&c, parse(&c, "capture", "-c", NULL), "-c without value", "-c");
-	refused(&c, parse(&c, "capture", "--write", NULL), "--write without value", "--write");
-	refused(&c, parse(&c, "capture", "--snaplen", NULL), "--snaplen without value",
+	refused(&c, parse(&c, "capture", "-Zq", (char *)NULL), "-Zq (unknown first in a cluster)",
+		"Z");
+	refused(&c, parse(&c, "capture", "-qZ", (char *)NULL), "-qZ (unknown last in a cluster)",
+		"Z");
+	refused(&c, parse(&c, "capture", "-c", (char *)NULL), "-c without value", "-c");
+	refused(&c, parse(&c, "capture", "--write", (char *)NULL), "--write without value",
+		"--write");
+	refused(&c, parse(&c, "capture", "--snaplen", (char *)NULL), "--snaplen without value",
 		"--snaplen");
-	refused(&c, parse(&c, "capture", "--pr", "x", NULL), "--pr is ambiguous", "--pr");
-	refused(&c, parse(&c, "capture", "--quiet=1", NULL), "--quiet=1 (no value allowed)",
+	refused(&c, parse(&c, "capture", "--pr", "x", (char *)NULL), "--pr is ambiguous", "--pr");
+	refused(&c, parse(&c, "capture", "--quiet=1", (char *)NULL), "--quiet=1 (no value allowed)",
 		"--quiet");
-	refused(&c, parse(&c, "capture", "--print=yes", NULL), "--print=yes (no value allowed)",
-		"--print");
-	refused(&c, parse(&c, "capture", "--quiet", "-Zq", NULL), "-Zq after a long option", "-Z");
+	refused(&c, parse(&c, "capture", "--print=yes", (char *)NULL),
+		"--print=yes (no value allowed)", "--print");
+	refused(&c, parse(&c, "capture", "--quiet", "-Zq", (char *)NULL), "-Zq after a long option",
+		"-Z");
 	/* unambiguous abbreviations are getopt_long's usual behaviour */
-	ASSERT_EQ(parse(&c, "capture", "--dur", "3", NULL), 0, "--dur abbreviates --duration");
+	ASSERT_EQ(parse(&c, "capture", "--dur", "3", (char *)NULL), 0,
+		  "--dur abbreviates --duration");
 	ASSERT_TRUE(c.duration == 3, "--dur 3");
 }
 

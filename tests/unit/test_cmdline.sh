@@ -144,8 +144,8 @@ usage "bad --ring-size" "ring-size" capture --ring-size 1T
 usage "bad probe spec" "kfree skb" capture -p 'tp:skb:kfree skb'
 usage "unsupported probe type" "not supported" capture -p kprobe:ip_rcv
 usage "bad probe argument" "arg" capture -p tp:skb:kfree_skb:arg99
-usage "capture filter refused" "not supported" capture host 10.0.0.1
-usage "capture filter after options" "not supported" capture -c 1 udp port 53
+usage "invalid capture filter: libpcap's message" "syntax error" capture udp port
+usage "invalid filter after options" "syntax error" capture -c 1 host and
 usage "trace without probe" "probe" trace
 usage "trace proto without value" "proto" trace kfree_skb proto
 usage "list-probes with a word" "extra" list-probes extra

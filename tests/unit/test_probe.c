@@ -58,6 +58,7 @@ static void test_spec_ok(void)
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		snprintf(n, sizeof(n), "'%s' parses", ok[i].in);
 		err[0] = '\0';
+		memset(&s, 0, sizeof(s));
 		if (!ASSERT_EQ(probe_spec_parse(ok[i].in, &s, err, sizeof(err)), 0, n)) {
 			fprintf(stderr, "    err: %s\n", err);
 			continue;
