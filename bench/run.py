@@ -120,9 +120,9 @@ def configs(args, ns_a):
     c.append(dict(name="bpfcap kfree_skb (closed port)", kind="udp", tool="bpfcap",
                   start=lambda: Capture([bc, "capture", "-v", "--netns", str(ns_a), "-w",
                                          "/dev/null"], "attached through")))
-    c.append(dict(name="bpfcap kfree_skb, filter keeps 1 %", kind="udp100", tool="bpfcap",
-                  start=lambda: Capture([bc, "capture", "-v", "--reason", "NETFILTER_DROP",
-                                         "--netns", str(ns_a), "-w", "/dev/null"],
+    c.append(dict(name="bpfcap kfree_skb, pcap filter keeps 1 %", kind="udp100", tool="bpfcap",
+                  start=lambda: Capture([bc, "capture", "-v", "--netns", str(ns_a), "-w",
+                                         "/dev/null", "udp dst port 9000"],
                                         "attached through")))
     if not args.quick and sh("command -v xdpdump", check=False).returncode == 0:
         c.append(dict(name="xdpdump --load-xdp-program", kind="udp", tool="xdpdump",
@@ -255,6 +255,14 @@ def main():
                 continue
             cost[c["name"]] = bpf_cost(("tp_", "raw_"))
             cap.stop()
+        # per rejected and per accepted packet: filters that reject / accept everything
+        for name, expr in (("pcap filter, packet rejected", "udp dst port 1"),
+                           ("pcap filter, packet accepted", "udp")):
+            cap = Capture([bc, "capture", "-v", "--netns", str(ns_a), "-w", "/dev/null", expr],
+                          "attached through")
+            gen(args, min(args.seconds, 2), "udp %s 9 --size %d" % (A_IP, args.size))
+            cost[name] = bpf_cost(("tp_", "raw_"))
+            cap.stop()
         sh("sysctl -qw kernel.bpf_stats_enabled=0")
         bc = "%s/extcap/bpfcap" % args.build
         lat = {}
@@ -306,6 +314,12 @@ def main():
             fmt_ratio(ratios) if c["name"] not in ("no capture", "no capture, bulk TCP") else "1.00",
             capt, lost, cpu_m, "%.0f" % co if co else "-"))
         summary[c["name"]] = statistics.median(ratios) if ratios else None
+    lines.append("\nBPF program cost per packet at kfree_skb (bpf_stats, 554-byte frames): "
+                 "pcap filter rejects: %s ns; pcap filter accepts (and the packet is captured): "
+                 "%s ns; no filter: %s ns.\n" % (
+                     "%.0f" % cost["pcap filter, packet rejected"] if cost.get("pcap filter, packet rejected") else "-",
+                     "%.0f" % cost["pcap filter, packet accepted"] if cost.get("pcap filter, packet accepted") else "-",
+                     "%.0f" % cost["bpfcap kfree_skb (closed port)"] if cost.get("bpfcap kfree_skb (closed port)") else "-"))
     lines.append("\nLive latency, 40 packets at 20/s, send → bytes readable from the pipe:\n")
     lines.append("| reader | p50 ms | p99 ms | packets |")
     lines.append("|---|---|---|---|")
