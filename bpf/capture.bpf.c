@@ -29,6 +29,10 @@ const volatile __u32 use_skb_output = 1;
 /* Metadata filters (0 = any): network namespace inode, interface index. */
 const volatile __u32 filter_netns = 0;
 const volatile __u32 filter_ifindex = 0;
+const volatile __u32 filter_mark_on = 0; /* skb->mark & mask == value */
+const volatile __u32 filter_mark_value = 0;
+const volatile __u32 filter_mark_mask = 0xffffffff;
+const volatile __u32 filter_pid = 0; /* tgid of the current task */
 /* Drop-reason filter (probes with a reason): core reasons as a bitmap, subsystem reasons
  * (value >> 16 != 0) as a short list. */
 const volatile __u32 filter_reason = 0;
@@ -356,6 +360,18 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 				    : BPF_CORE_READ(argsk, __sk_common.skc_net.net, ns.inum);
 	if ((filter_netns && ev->netns != filter_netns) ||
 	    (filter_ifindex && (ev->ifindex ? ev->ifindex : ev->skb_iif) != filter_ifindex)) {
+		c->filtered++;
+		return 0;
+	}
+	if (filter_mark_on) {
+		__u32 mark = trusted ? skb->mark : BPF_CORE_READ(skb, mark);
+
+		if ((mark & filter_mark_mask) != filter_mark_value) {
+			c->filtered++;
+			return 0;
+		}
+	}
+	if (filter_pid && (__u32)(bpf_get_current_pid_tgid() >> 32) != filter_pid) {
 		c->filtered++;
 		return 0;
 	}

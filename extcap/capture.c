@@ -165,6 +165,10 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 		s->rodata->filter_window = o->filter->window ? o->filter->window : 1;
 	}
 	s->rodata->filter_reason = o->filter_reason;
+	s->rodata->filter_mark_on = o->filter_mark;
+	s->rodata->filter_mark_value = o->mark_value;
+	s->rodata->filter_mark_mask = o->mark_mask;
+	s->rodata->filter_pid = o->filter_pid;
 	memcpy((void *)s->rodata->reason_bits, o->reason_bits, sizeof(o->reason_bits));
 	memcpy((void *)s->rodata->reason_sub, o->reason_sub, sizeof(o->reason_sub));
 	if (!raw) {

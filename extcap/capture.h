@@ -20,7 +20,10 @@ struct capture_opts {
 	bool no_skb_output;	 /* never use bpf_skb_output (tests, old kernels) */
 	uint32_t filter_netns;	 /* 0 = any */
 	uint32_t filter_ifindex; /* 0 = any */
-	bool filter_reason;	 /* only the drop reasons below (probes with a reason) */
+	bool filter_mark;
+	uint32_t mark_value, mark_mask;
+	uint32_t filter_pid;
+	bool filter_reason; /* only the drop reasons below (probes with a reason) */
 	uint64_t reason_bits[BPFCAP_REASON_BITS / 64];
 	uint32_t reason_sub[BPFCAP_REASON_SUB_MAX];
 	const char *btf_path;	     /* kernel BTF for CO-RE; NULL = /sys/kernel/btf/vmlinux */

@@ -20,6 +20,8 @@ enum {
 	OPT_BTF,
 	OPT_NETNS,
 	OPT_REASON,
+	OPT_MARK,
+	OPT_PID,
 };
 
 /* One table: getopt_long and --help are generated from it. */
@@ -59,6 +61,14 @@ static const struct opt {
 	{ { "reason", required_argument, NULL, OPT_REASON },
 	  "NAME[,NAME...]",
 	  "only drops with these reasons (e.g. NO_SOCKET,NETFILTER_DROP); repeatable",
+	  C | T },
+	{ { "mark", required_argument, NULL, OPT_MARK },
+	  "VALUE[/MASK]",
+	  "only packets whose skb mark & MASK equals VALUE (decimal or 0x hex)",
+	  C | T },
+	{ { "pid", required_argument, NULL, OPT_PID },
+	  "PID",
+	  "only packets handled while process PID runs (meaningful on transmit paths)",
 	  C | T },
 	{ { "proto", required_argument, NULL, OPT_PROTO },
 	  "auto|eth|ip",
@@ -344,6 +354,30 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 		snprintf(c->reasons + l, sizeof(c->reasons) - l, "%s%s", l ? "," : "", arg);
 		return 0;
 	}
+	case OPT_MARK: {
+		char *slash, *e;
+		unsigned long long mv, m = 0xffffffffull;
+
+		errno = 0;
+		mv = strtoull(arg, &e, 0);
+		slash = e;
+		if (!errno && *slash == '/')
+			m = strtoull(slash + 1, &e, 0);
+		if (errno || e == arg || *e || mv > 0xffffffffull || m > 0xffffffffull ||
+		    (*slash == '/' && e == slash + 1) || arg[0] == '-')
+			return fail(c,
+				    "invalid --mark '%s'; use VALUE or VALUE/MASK, e.g. 0x10/0xff",
+				    arg);
+		c->mark_set = true;
+		c->mark_value = (uint32_t)(mv & m);
+		c->mark_mask = (uint32_t)m;
+		return 0;
+	}
+	case OPT_PID:
+		if (cli_parse_u64(arg, 1, INT32_MAX, &v))
+			return fail(c, "invalid --pid '%s'; use a process id", arg);
+		c->pid = (uint32_t)v;
+		return 0;
 	case OPT_NETNS:
 		if (!*arg)
 			return fail(c, "--netns needs a path or an inode number");

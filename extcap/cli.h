@@ -51,8 +51,11 @@ struct cli {
 	const char *netns;  /* --netns PATH|INODE */
 	const char *device; /* -i NAME|INDEX */
 	char reasons[2048]; /* --reason NAME[,NAME...] (accumulated) */
-	char filter[4096];  /* trailing arguments joined by spaces */
-	char err[512];	    /* usage error (exit 2) */
+	bool mark_set;	    /* --mark VALUE[/MASK] */
+	uint32_t mark_value, mark_mask;
+	uint32_t pid;	   /* --pid */
+	char filter[4096]; /* trailing arguments joined by spaces */
+	char err[512];	   /* usage error (exit 2) */
 };
 
 /* argv[0] is the program, argv[1] the subcommand. 0 on success; -1 with cli->err set. */

@@ -252,6 +252,10 @@ int run_capture(const struct run_opts *o)
 		}
 		co.filter = &filter;
 	}
+	co.filter_mark = cli->mark_set;
+	co.mark_value = cli->mark_value;
+	co.mark_mask = cli->mark_mask;
+	co.filter_pid = cli->pid;
 	reasons = reasons__new(btf);
 	if (cli->reasons[0] &&
 	    reason_filter(reasons, cli->reasons, &co, why_buf, sizeof(why_buf))) {

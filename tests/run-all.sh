@@ -89,6 +89,17 @@ fi
 step "fuzzing (${BPFCAP_FUZZ_SECONDS:-60} s per target)"
 skipped fuzz || ctest_label build-ci fuzz
 
+step "benchmark harness smoke test (bench/run.sh --quick; reports, does not judge)"
+if ! skipped bench; then
+	if BUILD=$top/build-ci bench/run.sh --quick >build-ci/bench-quick.log 2>&1; then
+		tail -1 build-ci/bench-quick.log
+		record bench-quick 1 0
+	else
+		tail -20 build-ci/bench-quick.log
+		record bench-quick 0 1
+	fi
+fi
+
 echo
 [ -z "$failed_steps" ] || echo "run-all: failed:$failed_steps"
 echo "$total_pass passed, $total_fail failed"

@@ -33,6 +33,7 @@ watch_ids() {
 			sleep 1
 			grep -hE '^(prog_id|link_id):' /proc/"$p"/fdinfo/* 2>/dev/null | tr -d '\t' |
 				sort -u >"$work/ids"
+			grep -E '^CapEff:' /proc/"$p"/status | awk '{print $2}' >"$work/capeff"
 			return
 		fi
 		sleep 0.1
@@ -91,6 +92,8 @@ sleep 0.3
 expect_eq "no bpfcap process left after tshark stopped" \
 	"$(pgrep -f "$xdir/bpfcap" | grep -c . || true)" 0
 [ -s "$work/ids" ] || fail "could not see the extcap's BPF programs while it ran"
+expect_eq "the capturing extcap has no effective capabilities once attached" \
+	"$(cat "$work/capeff")" 0000000000000000
 expect_eq "none of the extcap's $(wc -l <"$work/ids") BPF programs and links is left" "$(alive)" 0
 
 # -o extcap.<iface>.<arg>:<value> takes effect: snaplen and link layer

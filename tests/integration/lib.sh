@@ -31,6 +31,7 @@ ns_enter() {
 
 cleanup() {
 	[ -n "${CAP_PID:-}" ] && kill -KILL "$CAP_PID" 2>/dev/null || true
+	pkill -KILL -P $$ 2>/dev/null || true # servers and senders a failed test left behind
 	ip netns del peer 2>/dev/null || true
 	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }

@@ -8,12 +8,14 @@
 ns_enter "$@"
 setup_pair
 X="$BPFCAP --capture --extcap-interface bpf_kfree_skb --netns $NS_SELF"
+# with --extcap-capture-filter "udp dst port 9": only our UDP drops (IPv6 neighbour discovery
+# may drop packets in this namespace too)
 
 # --- GUI-style stop
 mkfifo "$WORK/fifo"
 cat "$WORK/fifo" >"$WORK/gui.pcapng" &
 R=$!
-$X --fifo "$WORK/fifo" 2>"$WORK/gui.err" &
+$X --extcap-capture-filter "udp dst port 9" --fifo "$WORK/fifo" 2>"$WORK/gui.err" &
 P=$!
 sleep 1.5
 ip netns exec peer $SEND udp 10.77.0.1 9 2 >/dev/null
@@ -31,22 +33,28 @@ expect_eq "GUI stop: the final ISB reached the file" "$($PCAPNG "$WORK/gui.pcapn
 rm -f "$WORK/fifo"
 mkfifo "$WORK/fifo"
 python3 - "$WORK/fifo" "$WORK/lat" <<'PY' &
-import os, sys, time
+import os, struct, sys, time
 fd = os.open(sys.argv[1], os.O_RDONLY)
-os.read(fd, 65536)  # SHB
-# wait for the first packet bytes, note when they arrive
-t = None
+buf, t = b"", None
 while t is None:
     b = os.read(fd, 65536)
     if not b:
         break
-    if b"\x06\x00\x00\x00" in b[:4]:
-        t = time.time()
+    now = time.time()
+    buf += b
+    while len(buf) >= 8:  # walk the blocks: note when the first packet block arrives
+        btype, blen = struct.unpack("<II", buf[:8])
+        if btype == 6:
+            t = now
+            break
+        if len(buf) < blen:
+            break
+        buf = buf[blen:]
 open(sys.argv[2], "w").write("%.6f" % (t or 0))
 os.close(fd)  # dumpcap closes the FIFO first
 PY
 R=$!
-$X --fifo "$WORK/fifo" 2>"$WORK/ts.err" &
+$X --extcap-capture-filter "udp dst port 9" --fifo "$WORK/fifo" 2>"$WORK/ts.err" &
 P=$!
 sleep 1.5
 t0=$(python3 -c 'import time; print("%.6f" % time.time())')
@@ -88,7 +96,7 @@ C=$!
 # the writer side of control-in, as Wireshark holds it
 sleep 1000 >"$WORK/cin" &
 W=$!
-$X --fifo "$WORK/fifo" --extcap-control-in "$WORK/cin" --extcap-control-out "$WORK/cout" \
+$X --extcap-capture-filter "udp dst port 9" --fifo "$WORK/fifo" --extcap-control-in "$WORK/cin" --extcap-control-out "$WORK/cout" \
 	2>"$WORK/ctl.err" &
 P=$!
 sleep 1.5

@@ -78,6 +78,35 @@ expect_eq "tcp_retransmit_skb 'dst host 10.77.0.5 and port 80': its SYN retransm
 	"$(count "$F" 'ip.dst==10.77.0.5 && tcp.flags.syn==1')" 1
 expect_eq "tcp_retransmit_skb: not the other connection's" "$(count "$F" 'ip.dst==10.77.0.6')" 0
 
+# --- --mark: nftables marks UDP to port 9; only marked drops are kept
+nft -f - <<'NFT'
+table inet marktest {
+	chain input {
+		type filter hook input priority 0;
+		udp dport 9 meta mark set 0x42
+	}
+}
+NFT
+F=$WORK/mark.pcapng
+cap_start "$F" --netns "$NS_SELF" --mark 0x42/0xff
+ip netns exec peer $SEND udp 10.77.0.1 9 2 >/dev/null
+ip netns exec peer $SEND udp 10.77.0.1 10 2 >/dev/null
+cap_stop
+nft delete table inet marktest
+expect_eq "--mark 0x42/0xff: the 2 marked drops only" \
+	"$(fields "$F" "udp && !icmp" udp.dstport | sort | uniq -c | awk '{print $2 "x" $1}')" "9x2"
+
+# --- --pid: packets sent while one process runs (TX path)
+sh -c 'sleep 1.5; exec python3 "$0" udp 10.77.0.2 7 3' "$LIB_DIR/send.py" >/dev/null &
+SP=$!
+F=$WORK/pid.pcapng
+cap_start "$F" -p net_dev_queue --pid "$SP"
+python3 "$LIB_DIR/send.py" udp 10.77.0.2 8 3 >/dev/null
+wait $SP
+cap_stop
+expect_eq "--pid: only the 3 datagrams of that process" \
+	"$(fields "$F" "udp && !icmp" udp.dstport | sort | uniq -c | awk '{print $2 "x" $1}')" "7x3"
+
 # --- bad filters: libpcap's message, exit 2, one line
 rc=0
 "$BPFCAP" capture -q -w /dev/null --duration 0.3 'udp port' 2>"$WORK/err" || rc=$?
