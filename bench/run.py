@@ -239,6 +239,8 @@ def main():
                 results[c["name"]].append(res)
                 print("round %d %-45s %10.0f %s" % (r + 1, c["name"], res["rate"],
                       {k: v for k, v in res.items() if k not in ("rate",)}), flush=True)
+        json.dump(results, open("/tmp/bpfcap-bench-rounds.json", "w"))
+        bc = "%s/extcap/bpfcap" % args.build
         # BPF program cost, in a separate round with bpf_stats on
         cost = {}
         sh("sysctl -qw kernel.bpf_stats_enabled=1")
@@ -264,7 +266,6 @@ def main():
             cost[name] = bpf_cost(("tp_", "raw_"))
             cap.stop()
         sh("sysctl -qw kernel.bpf_stats_enabled=0")
-        bc = "%s/extcap/bpfcap" % args.build
         lat = {}
         lat["bpfcap kfree_skb -w -"] = latency(args, ns_a, [bc, "capture", "-q", "--netns",
                                                              str(ns_a), "-w", "-"], "pcapng")
