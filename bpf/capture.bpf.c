@@ -95,15 +95,19 @@ struct {
 const volatile __u32 use_filter = 0;
 const volatile __u32 filter_window = BPFCAP_FILTER_WINDOW; /* bytes the filter reads */
 
-struct filter_buf {
-	__u8 b[BPFCAP_FILTER_WINDOW];
+/* One per-CPU value: the nesting level of filter runs on this CPU and a window per level, so a
+ * filter run costs one map lookup. */
+struct filter_win {
+	__u32 level;
+	__u32 pad;
+	__u8 b[BPFCAP_NEST_MAX][BPFCAP_FILTER_WINDOW];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BPFCAP_NEST_MAX);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct filter_buf);
+	__type(value, struct filter_win);
 } fwin SEC(".maps");
 
 BPFCAP_FILTER_STUB(bpfcap_filter_l2, BPFCAP_FILTER_MAGIC_L2)
@@ -157,23 +161,22 @@ static __always_inline __u32 synth_window(const struct bpfcap_event *ev, __u8 *w
 static __always_inline __u32 run_filter(const struct bpfcap_event *ev, const unsigned char *head,
 					__u32 start, __u32 tail)
 {
-	__u32 zero = 0, *lvl = bpf_map_lookup_elem(&nesting, &zero);
-	struct filter_buf *w;
+	__u32 zero = 0;
+	struct filter_win *fw = bpf_map_lookup_elem(&fwin, &zero);
+	__u8 *w;
 	__u32 idx, off, wl, wire, r;
 	bool l2 = ev->start == BPFCAP_START_MAC && (ev->dev_type == 1 || ev->dev_type == 772) &&
 		  (ev->net_off == 0xffff || ev->net_off >= 14);
 
-	if (!lvl)
+	if (!fw)
 		return 0;
-	idx = *lvl;
+	idx = fw->level;
 	if (idx >= BPFCAP_NEST_MAX)
 		return 1; /* cannot filter this deep: let the packet through rather than lose it */
-	w = bpf_map_lookup_elem(&fwin, &idx);
-	if (!w)
-		return 1;
-	(*lvl)++;
+	w = fw->b[idx];
+	fw->level = idx + 1;
 	if (ev->flags & BPFCAP_EV_TCP_SYNTH) {
-		wl = synth_window(ev, w->b);
+		wl = synth_window(ev, w);
 		wire = wl + ev->len;
 		l2 = false;
 	} else {
@@ -186,11 +189,11 @@ static __always_inline __u32 run_filter(const struct bpfcap_event *ev, const uns
 			wl = filter_window;
 		if (wl > BPFCAP_FILTER_WINDOW)
 			wl = BPFCAP_FILTER_WINDOW;
-		if (wl && bpf_probe_read_kernel(w->b, wl, head + off))
+		if (wl && bpf_probe_read_kernel(w, wl, head + off))
 			wl = 0;
 	}
-	r = l2 ? bpfcap_filter_l2(w->b, wl, wire) : bpfcap_filter_l3(w->b, wl, wire);
-	(*lvl)--;
+	r = l2 ? bpfcap_filter_l2(w, wl, wire) : bpfcap_filter_l3(w, wl, wire);
+	fw->level = idx;
 	return r;
 }
 

@@ -67,6 +67,7 @@ int filter_compile(const char *expr, size_t slots, struct filter *f, char *err, 
 		if (ret)
 			goto out;
 		f->window = w;
+		f->cbpf_l2 = p2.bf_len;
 	} else {
 		f->l2_matches_nothing = 1;
 	}
@@ -82,6 +83,7 @@ int filter_compile(const char *expr, size_t slots, struct filter *f, char *err, 
 			goto out;
 		if (w > f->window)
 			f->window = w;
+		f->cbpf_l3 = p3.bf_len;
 	} else {
 		f->l3_matches_nothing = 1;
 	}

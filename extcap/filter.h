@@ -10,7 +10,8 @@ struct filter {
 	/* eBPF for each stub (exactly `slots` instructions), NULL = the variant rejects all */
 	void *l2, *l3;
 	size_t slots;
-	uint32_t window; /* packet bytes the filters may read */
+	uint32_t window;	 /* packet bytes the filters may read */
+	size_t cbpf_l2, cbpf_l3; /* classic instructions of each variant (0: rejects all) */
 	int l2_matches_nothing, l3_matches_nothing;
 };
 

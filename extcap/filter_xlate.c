@@ -35,6 +35,7 @@ struct fixup {
 };
 
 struct xl {
+	uint64_t x_max; /* largest value X can hold (for the window of indexed loads) */
 	struct bpf_insn *out;
 	size_t cap, n;
 	size_t *start; /* eBPF index of each cBPF instruction */
@@ -116,9 +117,16 @@ static void load_abs(struct xl *x, int s, uint32_t k, uint8_t dst, uint32_t *win
 
 static void load_ind(struct xl *x, int s, uint32_t k, uint32_t *window)
 {
+	uint64_t need;
+
 	if (k > BPFCAP_FILTER_WINDOW)
 		k = BPFCAP_FILTER_WINDOW + 1; /* rejects at run time all the same */
-	*window = BPFCAP_FILTER_WINDOW;
+	/* the bytes this load may touch, given what X can be (set in a pre-pass) */
+	need = x->x_max + k + (uint64_t)s;
+	if (need > BPFCAP_FILTER_WINDOW)
+		need = BPFCAP_FILTER_WINDOW;
+	if (need > *window)
+		*window = (uint32_t)need;
 	emit(x, BPF_ALU | BPF_MOV | BPF_X, R_T, R_X, 0, 0); /* w9 = X */
 	if (k)
 		emit(x, BPF_ALU64 | BPF_ADD | BPF_K, R_T, 0, 0, (int32_t)k);
@@ -188,6 +196,25 @@ int filter_xlate(const struct sock_filter *c, size_t n, void *out_buf, size_t sl
 				reach[i + 1 + c[i].jf] = 1;
 		} else if (i + 1 < n) {
 			reach[i + 1] = 1;
+		}
+	}
+
+	/* What can X hold? ldxb 4*([k]&0xf) gives at most 60 and ldx #k gives k; anything
+	 * else (tax, ldx M[], ldx len) could be anything: the whole window then. */
+	for (i = 0; i < n; i++) {
+		uint16_t code = c[i].code;
+
+		if (!reach[i])
+			continue;
+		if (BPF_CLASS(code) == BPF_LDX) {
+			if (BPF_MODE(code) == BPF_MSH && x.x_max < 60)
+				x.x_max = 60;
+			else if (BPF_MODE(code) == BPF_IMM && c[i].k > x.x_max)
+				x.x_max = c[i].k;
+			else if (BPF_MODE(code) != BPF_MSH && BPF_MODE(code) != BPF_IMM)
+				x.x_max = UINT32_MAX;
+		} else if (BPF_CLASS(code) == BPF_MISC && BPF_MISCOP(code) == BPF_TAX) {
+			x.x_max = UINT32_MAX;
 		}
 	}
 

@@ -251,6 +251,10 @@ int run_capture(const struct run_opts *o)
 			goto out;
 		}
 		co.filter = &filter;
+		pr_info("capture filter '%s': %zu classic instructions for Ethernet, %zu for raw "
+			"IP; "
+			"reads the first %u bytes",
+			cli->filter, filter.cbpf_l2, filter.cbpf_l3, filter.window);
 	}
 	co.filter_mark = cli->mark_set;
 	co.mark_value = cli->mark_value;
