@@ -26,6 +26,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 probe_id = 0;
 const volatile __u32 snaplen = 262144;
 const volatile __u32 use_skb_output = 1;
+/* Device hooks (xdp, tc): which one, and what user space knows of the device. */
+const volatile __u32 hook = BPFCAP_HOOK_TRACEPOINT;
+const volatile __u32 dev_netns = 0;
+const volatile __u32 dev_type = 1; /* ARPHRD_ETHER */
+
 /* Metadata filters (0 = any): network namespace inode, interface index. */
 const volatile __u32 filter_netns = 0;
 const volatile __u32 filter_ifindex = 0;
@@ -623,4 +628,117 @@ int raw_sk0_skb1(struct bpf_raw_tracepoint_args *ctx)
 {
 	return capture((struct sk_buff *)ctx->args[1], NULL, (struct sock *)ctx->args[0], false, 0,
 		       0, false);
+}
+
+/* ---- device hooks: XDP and tc (tcx link, or clsact) ---- */
+
+#define XDP_PASS_ 2
+#define TC_ACT_UNSPEC_ (-1) /* also TCX_NEXT: let the next program / the stack decide */
+
+/* Filter on the frame itself (it starts at the Ethernet header at both hooks). */
+static __always_inline __u32 run_filter_frame(const void *data, __u32 linear, __u32 wire)
+{
+	__u32 zero = 0, idx, wl, r;
+	struct filter_win *fw = bpf_map_lookup_elem(&fwin, &zero);
+	__u8 *w;
+
+	if (!fw)
+		return 0;
+	idx = fw->level;
+	if (idx >= BPFCAP_NEST_MAX)
+		return 1;
+	w = fw->b[idx];
+	fw->level = idx + 1;
+	wl = linear;
+	if (wl > filter_window)
+		wl = filter_window;
+	if (wl > BPFCAP_FILTER_WINDOW)
+		wl = BPFCAP_FILTER_WINDOW;
+	if (wl && bpf_probe_read_kernel(w, wl, data))
+		wl = 0;
+	r = dev_type == 1 || dev_type == 772 ? bpfcap_filter_l2(w, wl, wire)
+					      : bpfcap_filter_l3(w, wl, wire);
+	fw->level = idx;
+	return r;
+}
+
+static __always_inline void dev_capture(void *ctx, const void *data, __u32 linear, __u32 pkt_len,
+					__u32 ifindex, __u32 iif, __u32 queue, __u32 mark,
+					__u16 protocol, __u8 pkt_type)
+{
+	__u32 key = probe_id, want, out;
+	struct bpfcap_counters *c = bpf_map_lookup_elem(&counters, &key);
+	struct bpfcap_event ev_local, *ev = &ev_local;
+
+	if (!c)
+		return;
+	c->seen++;
+	if ((filter_mark_on && (mark & filter_mark_mask) != filter_mark_value) ||
+	    (use_filter && !run_filter_frame(data, linear, pkt_len))) {
+		c->filtered++;
+		return;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->ts_boot = bpf_ktime_get_boot_ns();
+	ev->probe_id = probe_id;
+	ev->cpu = bpf_get_smp_processor_id();
+	ev->len = pkt_len;
+	ev->data_len = pkt_len > linear ? pkt_len - linear : 0;
+	ev->ifindex = ifindex;
+	ev->skb_iif = iif;
+	ev->netns = dev_netns;
+	ev->mark = mark;
+	ev->protocol = protocol;
+	ev->queue = queue;
+	ev->dev_type = dev_type;
+	ev->pkt_type = pkt_type;
+	ev->start = BPFCAP_START_MAC;
+	ev->net_off = 0xffff;
+
+	want = pkt_len < snaplen ? pkt_len : snaplen;
+	if (want > linear) {
+		/* bytes beyond the linear part: the kernel appends them, fragments included */
+		out = want;
+		if (out > BPFCAP_PERF_RAW_MAX - sizeof(struct bpfcap_event)) {
+			out = BPFCAP_PERF_RAW_MAX - sizeof(struct bpfcap_event);
+			ev->flags |= BPFCAP_EV_CAP_LIMIT;
+		}
+		ev->cap_len = out;
+		ev->flags |= BPFCAP_EV_SKB_OUTPUT;
+		if (bpf_perf_event_output(ctx, &skbout, ((__u64)out << 32) | BPF_F_CURRENT_CPU, ev,
+					  sizeof(*ev))) {
+			c->lost_perf++;
+			return;
+		}
+	} else {
+		ev->cap_len = want;
+		if (ring_emit(ev, data, want)) {
+			c->lost_ring++;
+			return;
+		}
+	}
+	c->captured++;
+	if (ev->cap_len < pkt_len)
+		c->truncated++;
+}
+
+SEC("xdp")
+int xdp_capture(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u32 linear = (__u32)(end - data), len = (__u32)bpf_xdp_get_buff_len(ctx);
+
+	dev_capture(ctx, data, linear, len > linear ? len : linear, ctx->ingress_ifindex, 0,
+		    ctx->rx_queue_index, 0, 0, 0);
+	return XDP_PASS_;
+}
+
+SEC("tc")
+int tc_capture(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+
+	dev_capture(skb, data, (__u32)(end - data), skb->len, skb->ifindex, skb->ingress_ifindex,
+		    skb->queue_mapping, skb->mark, bpf_ntohs(skb->protocol), (__u8)skb->pkt_type);
+	return TC_ACT_UNSPEC_;
 }

@@ -63,7 +63,7 @@ typedef guint ws_cb_uint;
 #define MAX_OPTIONS 4 /* bpfcap writes one; more are shown, up to this many */
 
 /* Every TLV type of meta.h gets a filterable field here: a new type must be added below. */
-_Static_assert(BPFCAP_META_TYPE_MAX == 29, "meta.h has TLV types this dissector does not show");
+_Static_assert(BPFCAP_META_TYPE_MAX == 30, "meta.h has TLV types this dissector does not show");
 
 static int proto_bpfcap = -1;
 
@@ -109,6 +109,7 @@ static int hf_bpfcap_direction = -1;
 static int hf_bpfcap_skb_iif = -1;
 static int hf_bpfcap_dev_type = -1;
 static int hf_bpfcap_synthesized = -1;
+static int hf_bpfcap_tag = -1;
 
 static int hf_bpfcap_tlv_type = -1;
 static int hf_bpfcap_tlv_len = -1;
@@ -159,6 +160,7 @@ static int *const type_hf[BPFCAP_META_TYPE_MAX + 1] = {
     [BPFCAP_META_SKB_IIF] = &hf_bpfcap_skb_iif,
     [BPFCAP_META_DEV_TYPE] = &hf_bpfcap_dev_type,
     [BPFCAP_META_SYNTH] = &hf_bpfcap_synthesized,
+    [BPFCAP_META_TAG] = &hf_bpfcap_tag,
 };
 
 static int *const truncated_bits[] = {
@@ -531,6 +533,8 @@ static proto_item *add_derived_field(proto_tree *tree, tvbuff_t *tvb, uint16_t t
         return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->dev_type);
     case BPFCAP_META_SYNTH:
         return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->synth);
+    case BPFCAP_META_TAG:
+        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->tag);
     case BPFCAP_META_REASON:
         it = proto_tree_add_uint(tree, hf, tvb, 0, 0, m->reason);
         if (m->reason_name[0])
@@ -754,6 +758,9 @@ void proto_register_bpfcap(void)
         { &hf_bpfcap_synthesized,
           { "Headers synthesized", "bpfcap.synthesized", FT_UINT8, BASE_DEC, VALS(synth_vals), 0x0,
             "The skb had no headers at this hook; bpfcap rebuilt them", HFILL } },
+        { &hf_bpfcap_tag,
+          { "Tag", "bpfcap.tag", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Set by the user's program that emitted the packet (bpfcap_output.h)", HFILL } },
 
         { &hf_bpfcap_tlv_type,
           { "Type", "bpfcap.tlv.type", FT_UINT16, BASE_DEC, NULL, 0x0, NULL, HFILL } },

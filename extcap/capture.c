@@ -8,6 +8,8 @@
 #include <bpf/libbpf.h>
 
 #include "capture.h"
+#include <linux/if_link.h>
+
 #include "capture.skel.h"
 #include "filter.h"
 #include "log.h"
@@ -30,6 +32,22 @@ struct capture {
 	int pending_err;
 	void *elf; /* private copy of the BPF object with the filter patched in */
 	size_t elf_sz;
+	int primary; /* first probe with a BPF object instance: owns the shared maps */
+	/* device hooks */
+	int link_fd[BPFCAP_MAX_PROBES]; /* tcx links (libbpf 1.1 has no tcx API) */
+	struct bpf_tc_hook tc_hook[BPFCAP_MAX_PROBES];
+	struct bpf_tc_opts tc_opts[BPFCAP_MAX_PROBES];
+	bool tc_attached[BPFCAP_MAX_PROBES], tc_hook_created[BPFCAP_MAX_PROBES];
+	/* users' programs: their bpfcap_events perf map */
+	struct perf_buffer *upb[BPFCAP_MAX_PROBES];
+	struct usrc {
+		struct capture *c;
+		int probe;
+	} usrc[BPFCAP_MAX_PROBES];
+	uint64_t user_seen[BPFCAP_MAX_PROBES], user_lost[BPFCAP_MAX_PROBES];
+	/* kept open: the kernel removes perf event array entries when the map file that
+	 * installed them is closed */
+	int ufd[BPFCAP_MAX_PROBES];
 };
 
 static int deliver(struct capture *c, const void *data, size_t size)
@@ -129,11 +147,220 @@ static struct capture_bpf *open_skel(struct capture *c, const struct bpf_object_
 	return s;
 }
 
+static void prog_name(uint32_t id, char *buf, size_t len)
+{
+	struct bpf_prog_info info;
+	__u32 il = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	snprintf(buf, len, "id %u", id);
+	if (fd < 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &il) && info.name[0])
+		snprintf(buf, len, "'%s' (id %u)", info.name, id);
+	close(fd);
+}
+
+/* bpfcap never replaces another XDP program: it says whose it is. */
+static int xdp_check_free(const struct probe_info *pi)
+{
+	struct bpf_xdp_query_opts q = { .sz = sizeof(q) };
+	char name[64];
+	__u32 id;
+
+	if (bpf_xdp_query((int)pi->ifindex, 0, &q))
+		return 0; /* cannot tell: the attach will say */
+	id = q.prog_id ? q.prog_id : q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	if (!id)
+		return 0;
+	prog_name(id, name, sizeof(name));
+	pr_err("device %s already runs XDP program %s; bpfcap does not replace it: capture at "
+	       "tc:%s:ingress, or with -p prog:%u if that program uses bpfcap_output.h",
+	       pi->spec.dev, name, pi->spec.dev, id);
+	return -EBUSY;
+}
+
+static int attach_xdp(struct capture *c, int i, struct bpf_program *p, const struct probe_info *pi)
+{
+	struct bpf_xdp_query_opts q = { .sz = sizeof(q) };
+
+	/* a link: native mode where the driver has it, generic otherwise; gone with us */
+	c->link[i] = bpf_program__attach_xdp(p, (int)pi->ifindex);
+	if (!c->link[i])
+		return -errno;
+	c->mech[i] = "xdp";
+	if (!bpf_xdp_query((int)pi->ifindex, 0, &q))
+		c->mech[i] = q.attach_mode == XDP_ATTACHED_DRV	 ? "xdp (native)"
+			     : q.attach_mode == XDP_ATTACHED_SKB ? "xdp (generic)"
+								 : "xdp";
+	return 0;
+}
+
+#define BPF_TCX_INGRESS_ 46 /* kernel 6.6+, not in Debian 12's headers */
+#define BPF_TCX_EGRESS_	 47
+
+static int attach_tc(struct capture *c, int i, struct bpf_program *p, const struct probe_info *pi)
+{
+	int fd = bpf_program__fd(p), err;
+
+	/* tcx: a link, so nothing outlives bpfcap, not even after SIGKILL */
+	if (!getenv("BPFCAP_FORCE_CLSACT")) {
+		c->link_fd[i] =
+			bpf_link_create(fd, (int)pi->ifindex,
+					pi->spec.egress ? BPF_TCX_EGRESS_ : BPF_TCX_INGRESS_, NULL);
+		if (c->link_fd[i] >= 0) {
+			c->mech[i] = "tcx";
+			return 0;
+		}
+		pr_info("tcx link on %s refused (%s); falling back to clsact", pi->spec.dev,
+			strerror(errno));
+	}
+	/* clsact + cls_bpf (kernels before 6.6): remove exactly what was added, and the qdisc
+	 * only if bpfcap created it */
+	c->tc_hook[i] = (struct bpf_tc_hook){ .sz = sizeof(struct bpf_tc_hook),
+					      .ifindex = (int)pi->ifindex,
+					      .attach_point = pi->spec.egress ? BPF_TC_EGRESS
+									      : BPF_TC_INGRESS };
+	err = bpf_tc_hook_create(&c->tc_hook[i]);
+	if (err && err != -EEXIST)
+		return err;
+	c->tc_hook_created[i] = !err;
+	c->tc_opts[i] = (struct bpf_tc_opts){ .sz = sizeof(struct bpf_tc_opts), .prog_fd = fd };
+	err = bpf_tc_attach(&c->tc_hook[i], &c->tc_opts[i]);
+	if (err) {
+		if (c->tc_hook_created[i]) {
+			c->tc_hook[i].attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+			bpf_tc_hook_destroy(&c->tc_hook[i]);
+			c->tc_hook_created[i] = false;
+		}
+		return err;
+	}
+	c->tc_attached[i] = true;
+	c->mech[i] = "tc (clsact)";
+	return 0;
+}
+
+static void on_user_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct usrc *u = ctx;
+	struct capture *c = u->c;
+	struct bpfcap_event ev;
+	int err;
+
+	(void)cpu;
+	c->user_seen[u->probe]++;
+	if (size < sizeof(ev)) {
+		c->malformed++;
+		return;
+	}
+	/* the header comes from someone else's program: trust only what can be checked */
+	memcpy(&ev, data, sizeof(ev));
+	if (ev.cap_len > size - sizeof(ev))
+		ev.cap_len = size - (uint32_t)sizeof(ev);
+	if (ev.pre_len > ev.cap_len)
+		ev.pre_len = 0;
+	ev.probe_id = (uint32_t)u->probe;
+	ev.flags &= BPFCAP_EV_VERDICT_TC | BPFCAP_EV_VERDICT_XDP;
+	if (ev.start != BPFCAP_START_NET && ev.start != BPFCAP_START_DATA)
+		ev.start = BPFCAP_START_MAC;
+	ev.net_off = 0xffff;
+	ev.tcp.family = 0;
+	if (!ev.dev_type)
+		ev.dev_type = 1;
+	if (ev.len < ev.cap_len)
+		ev.len = ev.cap_len;
+	c->delivered++; /* (the perf ring is read-only: the checked header stays a copy) */
+	err = c->fn(c->ctx, &ev, (const uint8_t *)data + sizeof(ev));
+	if (err && !c->pending_err)
+		c->pending_err = err;
+}
+
+static void on_user_lost(void *ctx, int cpu, __u64 cnt)
+{
+	struct usrc *u = ctx;
+
+	(void)cpu;
+	u->c->user_lost[u->probe] += cnt;
+}
+
+/* prog:ID or map:PATH: read the perf event array named bpfcap_events that the program fills
+ * through bpf/bpfcap_output.h. */
+static int open_user(struct capture *c, int i, const struct probe_info *pi)
+{
+	struct bpf_map_info mi;
+	__u32 ml = sizeof(mi);
+	int fd = -1, err;
+
+	if (pi->spec.kind == PROBE_MAP) {
+		fd = bpf_obj_get(pi->spec.path);
+		if (fd < 0) {
+			err = -errno;
+			pr_err("cannot open pinned map %s: %s", pi->spec.path, strerror(-err));
+			return err;
+		}
+	} else {
+		struct bpf_prog_info info;
+		__u32 il = sizeof(info), ids[64], k;
+		int pfd = bpf_prog_get_fd_by_id(pi->spec.prog_id);
+
+		if (pfd < 0) {
+			err = -errno;
+			pr_err("no BPF program with id %u (%s); see 'bpftool prog show'",
+			       pi->spec.prog_id, strerror(-err));
+			return err;
+		}
+		memset(&info, 0, sizeof(info));
+		info.nr_map_ids = 64;
+		info.map_ids = (__u64)(unsigned long)ids;
+		err = bpf_obj_get_info_by_fd(pfd, &info, &il);
+		close(pfd);
+		if (err)
+			return -errno;
+		for (k = 0; k < info.nr_map_ids && k < 64 && fd < 0; k++) {
+			int mfd = bpf_map_get_fd_by_id(ids[k]);
+
+			memset(&mi, 0, sizeof(mi));
+			ml = sizeof(mi);
+			if (mfd >= 0 && !bpf_obj_get_info_by_fd(mfd, &mi, &ml) &&
+			    !strcmp(mi.name, "bpfcap_events"))
+				fd = mfd;
+			else if (mfd >= 0)
+				close(mfd);
+		}
+		if (fd < 0) {
+			pr_err("BPF program %u has no map named bpfcap_events; emit packets with "
+			       "bpf/bpfcap_output.h (BPFCAP_OUTPUT_MAP)",
+			       pi->spec.prog_id);
+			return -ENOENT;
+		}
+	}
+	memset(&mi, 0, sizeof(mi));
+	ml = sizeof(mi);
+	if (bpf_obj_get_info_by_fd(fd, &mi, &ml) || mi.type != BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+		pr_err("%s is not a perf event array (BPFCAP_OUTPUT_MAP in bpf/bpfcap_output.h)",
+		       pi->spec.text);
+		close(fd);
+		return -EINVAL;
+	}
+	c->usrc[i] = (struct usrc){ .c = c, .probe = i };
+	c->upb[i] = perf_buffer__new(fd, 256, on_user_sample, on_user_lost, &c->usrc[i], NULL);
+	err = c->upb[i] ? 0 : -errno;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	c->ufd[i] = fd;
+	c->mech[i] = "user map";
+	return 0;
+}
+
 static int open_one(struct capture *c, const struct capture_opts *o, int i, bool raw)
 {
 	const struct probe_info *pi = &o->probes[i];
 	struct bpf_object_open_opts oo = { .sz = sizeof(oo), .btf_custom_path = o->btf_path };
 	const char *want = raw ? pi->prog_raw : pi->prog_tp;
+	bool dev = pi->spec.kind == PROBE_XDP || pi->spec.kind == PROBE_TC;
 	struct capture_bpf *s;
 	struct bpf_program *p, *sel = NULL;
 	int err;
@@ -171,17 +398,23 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 	s->rodata->filter_pid = o->filter_pid;
 	memcpy((void *)s->rodata->reason_bits, o->reason_bits, sizeof(o->reason_bits));
 	memcpy((void *)s->rodata->reason_sub, o->reason_sub, sizeof(o->reason_sub));
-	if (!raw) {
+	if (dev) {
+		s->rodata->hook = pi->spec.kind == PROBE_XDP ? BPFCAP_HOOK_XDP
+				  : pi->spec.egress	     ? BPFCAP_HOOK_TC_EGRESS
+							     : BPFCAP_HOOK_TC_INGRESS;
+		s->rodata->dev_netns = o->own_netns;
+		s->rodata->dev_type = pi->dev_type;
+	} else if (!raw) {
 		err = bpf_program__set_attach_target(sel, 0, pi->spec.name);
 		if (err)
 			goto fail;
 	}
-	if (i == 0) {
+	if (c->primary < 0) {
 		err = bpf_map__set_max_entries(s->maps.events, (__u32)o->ring_size);
 		if (err)
 			goto fail;
 	} else {
-		struct capture_bpf *f = c->skel[0];
+		struct capture_bpf *f = c->skel[c->primary];
 
 		reuse(s->maps.events, f->maps.events);
 		reuse(s->maps.skbout, f->maps.skbout);
@@ -191,20 +424,35 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 		reuse(s->maps.nesting, f->maps.nesting);
 		reuse(s->maps.fwin, f->maps.fwin);
 	}
+	if (pi->spec.kind == PROBE_XDP) {
+		err = xdp_check_free(pi);
+		if (err)
+			goto fail;
+	}
 	err = capture_bpf__load(s);
 	if (err)
 		goto fail;
-	if (raw)
-		c->link[i] = bpf_program__attach_raw_tracepoint(sel, pi->spec.name);
-	else
-		c->link[i] = bpf_program__attach(sel);
-	if (!c->link[i]) {
-		err = -errno;
-		goto fail;
-	}
 	c->skel[i] = s;
 	c->prog[i] = sel;
-	c->mech[i] = raw ? "raw_tp" : "tp_btf";
+	if (pi->spec.kind == PROBE_XDP) {
+		err = attach_xdp(c, i, sel, pi);
+	} else if (pi->spec.kind == PROBE_TC) {
+		err = attach_tc(c, i, sel, pi);
+	} else {
+		if (raw)
+			c->link[i] = bpf_program__attach_raw_tracepoint(sel, pi->spec.name);
+		else
+			c->link[i] = bpf_program__attach(sel);
+		err = c->link[i] ? 0 : -errno;
+		c->mech[i] = raw ? "raw_tp" : "tp_btf";
+	}
+	if (err) {
+		c->skel[i] = NULL;
+		c->prog[i] = NULL;
+		goto fail;
+	}
+	if (c->primary < 0)
+		c->primary = i;
 	return 0;
 fail:
 	capture_bpf__destroy(s);
@@ -228,6 +476,9 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 	c->fn = fn;
 	c->ctx = ctx;
 	c->epfd = -1;
+	c->primary = -1;
+	for (i = 0; i < BPFCAP_MAX_PROBES; i++)
+		c->link_fd[i] = -1;
 	if (o->filter) {
 		size_t sz;
 		const void *bytes = capture_bpf__elf_bytes(&sz);
@@ -252,13 +503,29 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 		log_errno(err, "count possible CPUs");
 		goto fail;
 	}
+	c->primary = -1;
+	for (i = 0; i < BPFCAP_MAX_PROBES; i++)
+		c->link_fd[i] = -1;
 	for (i = 0; i < o->nprobes; i++) {
 		const struct probe_info *pi = &o->probes[i];
 		bool force_raw = pi->spec.kind == PROBE_RAW_TP;
+		bool tp = pi->spec.kind == PROBE_TP || force_raw;
 
 		c->nprobes = i + 1; /* delivered records may name probes up to i */
+		if (pi->spec.kind == PROBE_PROG || pi->spec.kind == PROBE_MAP) {
+			err = open_user(c, i, pi);
+			if (err) {
+				if (err != -ENOENT && err != -EINVAL && err != -EBADF)
+					log_errno(err, "read packets from %s%s", pi->spec.text,
+						  load_hint(err));
+				goto fail;
+			}
+			continue;
+		}
 		err = force_raw ? -EOPNOTSUPP : open_one(c, o, i, false);
-		if (err && err != -EPERM && err != -EACCES) {
+		if (err == -EBUSY)
+			goto fail; /* already explained */
+		if (err && tp && err != -EPERM && err != -EACCES) {
 			int err2;
 
 			if (!force_raw)
@@ -277,8 +544,24 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 		}
 	}
 	c->nprobes = o->nprobes;
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epfd < 0) {
+		log_errno(-errno, "create epoll instance");
+		goto fail;
+	}
+	for (i = 0; i < c->nprobes; i++) {
+		if (!c->upb[i])
+			continue;
+		ee.data.u32 = 2;
+		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, perf_buffer__epoll_fd(c->upb[i]), &ee) < 0) {
+			log_errno(-errno, "watch the perf buffer of %s", o->probes[i].spec.text);
+			goto fail;
+		}
+	}
+	if (c->primary < 0)
+		return c; /* only users' programs: no object of ours */
 
-	c->rb = ring_buffer__new(bpf_map__fd(c->skel[0]->maps.events), on_ring, c, NULL);
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel[c->primary]->maps.events), on_ring, c, NULL);
 	if (!c->rb) {
 		log_errno(-errno, "create the ring buffer reader");
 		goto fail;
@@ -290,16 +573,11 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 
 		while (pages < want && pages < 65536)
 			pages *= 2;
-		c->pb = perf_buffer__new(bpf_map__fd(c->skel[0]->maps.skbout), pages, on_sample,
-					 on_lost, c, NULL);
+		c->pb = perf_buffer__new(bpf_map__fd(c->skel[c->primary]->maps.skbout), pages,
+					 on_sample, on_lost, c, NULL);
 	}
 	if (!c->pb) {
 		log_errno(-errno, "create the perf buffer reader");
-		goto fail;
-	}
-	c->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (c->epfd < 0) {
-		log_errno(-errno, "create epoll instance");
 		goto fail;
 	}
 	ee.data.u32 = 0;
@@ -323,18 +601,30 @@ int capture__poll(struct capture *c, int timeout_ms)
 {
 	struct epoll_event ev[2];
 	uint64_t before = c->delivered;
-	int n, err;
+	int n, err, i;
 
 	n = epoll_wait(c->epfd, ev, 2, timeout_ms);
 	if (n < 0 && errno != EINTR)
 		return -errno;
-	/* Always drain both: records submitted without a wakeup are collected here (drain timer). */
-	err = ring_buffer__consume(c->rb);
-	if (err < 0)
-		return err;
-	err = perf_buffer__consume(c->pb);
-	if (err < 0)
-		return err;
+	/* Always drain everything: records submitted without a wakeup are collected here (drain
+	 * timer). */
+	if (c->rb) {
+		err = ring_buffer__consume(c->rb);
+		if (err < 0)
+			return err;
+	}
+	if (c->pb) {
+		err = perf_buffer__consume(c->pb);
+		if (err < 0)
+			return err;
+	}
+	for (i = 0; i < c->nprobes; i++) {
+		if (!c->upb[i])
+			continue;
+		err = perf_buffer__consume(c->upb[i]);
+		if (err < 0)
+			return err;
+	}
 	if (c->pending_err) {
 		err = c->pending_err;
 		c->pending_err = 0;
@@ -353,12 +643,20 @@ int capture__counters(struct capture *c, int probe, struct bpfcap_counters *out,
 	memset(out, 0, sizeof(*out));
 	if (recursion_misses)
 		*recursion_misses = 0;
-	if (probe < 0 || probe >= c->nprobes || !c->skel[0])
+	if (probe < 0 || probe >= c->nprobes)
+		return -EINVAL;
+	if (c->upb[probe]) { /* a user's program: what its perf map delivered and lost */
+		out->lost_perf = c->user_lost[probe];
+		out->captured = c->user_seen[probe];
+		out->seen = out->captured + out->lost_perf;
+		return 0;
+	}
+	if (c->primary < 0)
 		return -EINVAL;
 	v = calloc((size_t)c->ncpus, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	err = bpf_map_lookup_elem(bpf_map__fd(c->skel[0]->maps.counters), &key, v);
+	err = bpf_map_lookup_elem(bpf_map__fd(c->skel[c->primary]->maps.counters), &key, v);
 	if (err) {
 		err = -errno;
 		free(v);
@@ -385,6 +683,16 @@ int capture__counters(struct capture *c, int probe, struct bpfcap_counters *out,
 	return 0;
 }
 
+bool capture__needs_net_admin(const struct capture *c)
+{
+	int i;
+
+	for (i = 0; i < BPFCAP_MAX_PROBES; i++)
+		if (c->tc_attached[i] || c->tc_hook_created[i])
+			return true;
+	return false;
+}
+
 const char *capture__mechanism(const struct capture *c, int probe)
 {
 	return probe >= 0 && probe < c->nprobes && c->mech[probe] ? c->mech[probe] : "none";
@@ -407,6 +715,33 @@ void capture__detach(struct capture *c)
 	for (i = 0; i < BPFCAP_MAX_PROBES; i++) {
 		bpf_link__destroy(c->link[i]);
 		c->link[i] = NULL;
+		if (c->link_fd[i] >= 0)
+			close(c->link_fd[i]);
+		c->link_fd[i] = -1;
+		if (c->tc_attached[i]) {
+			struct bpf_tc_opts o = { .sz = sizeof(o),
+						 .handle = c->tc_opts[i].handle,
+						 .priority = c->tc_opts[i].priority };
+
+			int e = bpf_tc_detach(&c->tc_hook[i], &o);
+
+			if (e)
+				pr_warn("could not remove bpfcap's tc filter (ifindex %d): %s",
+					c->tc_hook[i].ifindex, strerror(-e));
+			c->tc_attached[i] = false;
+		}
+		if (c->tc_hook_created[i]) {
+			/* the clsact qdisc bpfcap added (ingress and egress share it) */
+			int e;
+
+			c->tc_hook[i].attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+			e = bpf_tc_hook_destroy(&c->tc_hook[i]);
+			if (e)
+				pr_warn("could not remove the clsact qdisc bpfcap added (ifindex "
+					"%d): %s",
+					c->tc_hook[i].ifindex, strerror(-e));
+			c->tc_hook_created[i] = false;
+		}
 	}
 }
 
@@ -416,8 +751,12 @@ void capture__close(struct capture *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < BPFCAP_MAX_PROBES; i++)
-		bpf_link__destroy(c->link[i]);
+	capture__detach(c);
+	for (i = 0; i < BPFCAP_MAX_PROBES; i++) {
+		perf_buffer__free(c->upb[i]);
+		if (c->ufd[i] > 0)
+			close(c->ufd[i]);
+	}
 	ring_buffer__free(c->rb);
 	perf_buffer__free(c->pb);
 	if (c->epfd >= 0)

@@ -28,6 +28,7 @@ struct capture_opts {
 	uint32_t reason_sub[BPFCAP_REASON_SUB_MAX];
 	const char *btf_path;	     /* kernel BTF for CO-RE; NULL = /sys/kernel/btf/vmlinux */
 	const struct filter *filter; /* compiled pcap filter, or NULL */
+	uint32_t own_netns;	     /* bpfcap's network namespace (device hooks) */
 };
 
 /* Return 0 to continue, a negative errno to stop consuming (returned from capture__poll). */
@@ -52,6 +53,9 @@ int capture__counters(struct capture *c, int probe, struct bpfcap_counters *out,
 const char *capture__mechanism(const struct capture *c, int probe);
 uint64_t capture__perf_lost(const struct capture *c);
 uint64_t capture__malformed(const struct capture *c);
+/* True when detaching will need CAP_NET_ADMIN (tc filters attached the legacy way, without a
+ * link): the capture then keeps that one capability. */
+bool capture__needs_net_admin(const struct capture *c);
 /* Detaches every probe (links closed); buffered records can still be drained. */
 void capture__detach(struct capture *c);
 void capture__close(struct capture *c);

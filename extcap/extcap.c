@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 
 #include "cli.h"
@@ -22,18 +23,30 @@
 #define BPFCAP_HELP_URL "file:///usr/local/share/doc/bpfcap/README.md"
 #endif
 
+enum if_kind {
+	IF_FIXED = 0, /* one tracepoint */
+	IF_CHOICE,    /* tracepoints of the user's choice */
+	IF_XDP,	      /* xdp:DEVICE */
+	IF_TC,	      /* tc:DEVICE:ingress|egress */
+	IF_PROG,      /* a user's program: prog:ID or map:PATH */
+};
+
 static const struct extcap_if {
-	const char *value, *display, *probe; /* probe NULL: the user chooses (bpf_probe) */
+	const char *value, *display, *probe; /* probe NULL: the user chooses */
 	bool reasons;			     /* offer the drop-reason filter */
+	enum if_kind kind;
 } ifaces[] = {
-	{ "bpf_kfree_skb", "BPF kfree_skb (dropped packets)", "tp:skb:kfree_skb", true },
+	{ "bpf_kfree_skb", "BPF kfree_skb (dropped packets)", "tp:skb:kfree_skb", true, IF_FIXED },
 	{ "bpf_netif_receive_skb", "BPF netif_receive_skb (received packets)",
-	  "tp:net:netif_receive_skb", false },
+	  "tp:net:netif_receive_skb", false, IF_FIXED },
 	{ "bpf_net_dev_start_xmit", "BPF net_dev_start_xmit (transmitted packets)",
-	  "tp:net:net_dev_start_xmit", false },
+	  "tp:net:net_dev_start_xmit", false, IF_FIXED },
 	{ "bpf_tcp_retransmit_skb", "BPF tcp_retransmit_skb (TCP retransmissions)",
-	  "tp:tcp:tcp_retransmit_skb", false },
-	{ "bpf_probe", "BPF probes of your choice", NULL, true },
+	  "tp:tcp:tcp_retransmit_skb", false, IF_FIXED },
+	{ "bpf_probe", "BPF probes of your choice", NULL, true, IF_CHOICE },
+	{ "bpf_xdp", "BPF XDP (frames a device receives)", NULL, false, IF_XDP },
+	{ "bpf_tc", "BPF tc (a device's ingress and egress)", NULL, false, IF_TC },
+	{ "bpf_prog", "BPF packets from your own program (bpfcap_output.h)", NULL, false, IF_PROG },
 };
 
 #define NIFACES (sizeof(ifaces) / sizeof(ifaces[0]))
@@ -51,6 +64,11 @@ enum {
 	ARG_NO_SKB_OUTPUT,
 	ARG_LOG_LEVEL,
 	ARG_LOG_FILE,
+	ARG_HOOK_DEVICE,
+	ARG_TC_DIRECTION,
+	ARG_PROG,
+	ARG_PROG_ID,
+	ARG_MAP_PATH,
 };
 
 enum {
@@ -161,6 +179,60 @@ static void print_reason_values(FILE *f, const struct btf *btf)
 	reasons__free(r);
 }
 
+static void print_device_values(FILE *f, int arg)
+{
+	struct if_nameindex *ni = if_nameindex(), *p;
+
+	for (p = ni; p && p->if_index; p++)
+		fprintf(f, "value {arg=%d}{value=%s}{display=%s (%u)}%s\n", arg, p->if_name,
+			p->if_name, p->if_index, p == ni ? "{default=true}" : "");
+	if (ni)
+		if_freenameindex(ni);
+}
+
+/* Loaded programs that carry a bpfcap_events map. Listing programs needs CAP_SYS_ADMIN. */
+static void print_prog_values(FILE *f)
+{
+	__u32 id = 0;
+	int n = 0;
+
+	while (bpf_prog_get_next_id(id, &id) == 0) {
+		struct bpf_prog_info info;
+		__u32 il = sizeof(info), ids[64], k;
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		info.nr_map_ids = 64;
+		info.map_ids = (__u64)(unsigned long)ids;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &il)) {
+			for (k = 0; k < info.nr_map_ids && k < 64; k++) {
+				struct bpf_map_info mi;
+				__u32 ml = sizeof(mi);
+				int mfd = bpf_map_get_fd_by_id(ids[k]);
+
+				memset(&mi, 0, sizeof(mi));
+				if (mfd >= 0 && !bpf_obj_get_info_by_fd(mfd, &mi, &ml) &&
+				    !strcmp(mi.name, "bpfcap_events")) {
+					fprintf(f,
+						"value {arg=%d}{value=%u}{display=%s (id %u)}%s\n",
+						ARG_PROG, id, info.name[0] ? info.name : "?", id,
+						n ? "" : "{default=true}");
+					n++;
+				}
+				if (mfd >= 0)
+					close(mfd);
+			}
+		}
+		close(fd);
+	}
+	if (!n)
+		fprintf(f,
+			"value {arg=%d}{value=}{display=(none found%s: use Program id or Map)}\n",
+			ARG_PROG, errno == EPERM ? "; listing programs needs root" : "");
+}
+
 int extcap_print_config(FILE *f, const char *iface, const char *wireshark_version,
 			const struct btf *btf, const char *reload_call)
 {
@@ -172,11 +244,51 @@ int extcap_print_config(FILE *f, const char *iface, const char *wireshark_versio
 	if (reload_call) {
 		while (*reload_call == '-')
 			reload_call++;
-		if (!strcmp(reload_call, "probes") && !x->probe)
+		if (!strcmp(reload_call, "probes") && x->kind == IF_CHOICE)
 			print_probe_values(f, btf);
+		else if (!strcmp(reload_call, "device") && (x->kind == IF_XDP || x->kind == IF_TC))
+			print_device_values(f, ARG_HOOK_DEVICE);
+		else if (!strcmp(reload_call, "prog") && x->kind == IF_PROG)
+			print_prog_values(f);
 		return 0;
 	}
-	if (!x->probe) {
+	if (x->kind == IF_XDP || x->kind == IF_TC) {
+		fprintf(f,
+			"arg {number=%d}{call=--device}{display=Device}{type=selector}"
+			"{tooltip=The network device to attach to}{required=true}{reload=true}"
+			"{placeholder=Reload}{group=Capture}\n",
+			ARG_HOOK_DEVICE);
+		print_device_values(f, ARG_HOOK_DEVICE);
+	}
+	if (x->kind == IF_TC) {
+		fprintf(f,
+			"arg {number=%d}{call=--direction}{display=Direction}{type=radio}"
+			"{default=both}{group=Capture}\n",
+			ARG_TC_DIRECTION);
+		fprintf(f, "value {arg=%d}{value=both}{display=ingress and egress}{default=true}\n",
+			ARG_TC_DIRECTION);
+		fprintf(f, "value {arg=%d}{value=ingress}{display=ingress}\n", ARG_TC_DIRECTION);
+		fprintf(f, "value {arg=%d}{value=egress}{display=egress}\n", ARG_TC_DIRECTION);
+	}
+	if (x->kind == IF_PROG) {
+		fprintf(f,
+			"arg {number=%d}{call=--prog}{display=Program}{type=selector}"
+			"{tooltip=Loaded programs with a bpfcap_events map}{reload=true}"
+			"{placeholder=Reload}{group=Capture}\n",
+			ARG_PROG);
+		print_prog_values(f);
+		fprintf(f,
+			"arg {number=%d}{call=--prog-id}{display=Program id}{type=unsigned}"
+			"{tooltip=A program id from 'bpftool prog show' (instead of the list)}"
+			"{group=Capture}\n",
+			ARG_PROG_ID);
+		fprintf(f,
+			"arg {number=%d}{call=--map}{display=Pinned map}{type=fileselect}"
+			"{mustexist=true}{tooltip=A pinned bpfcap_events map, e.g. /sys/fs/bpf/...}"
+			"{group=Capture}\n",
+			ARG_MAP_PATH);
+	}
+	if (x->kind == IF_CHOICE) {
 		fprintf(f,
 			"arg {number=%d}{call=--probes}{display=Probes}{type=multicheck}"
 			"{tooltip=Tracepoints of this kernel that carry a struct sk_buff}"
@@ -206,21 +318,24 @@ int extcap_print_config(FILE *f, const char *iface, const char *wireshark_versio
 		"arg {number=%d}{call=--snaplen}{display=Snapshot length}{type=unsigned}"
 		"{range=1,262144}{default=262144}{tooltip=Bytes kept per packet}{group=Capture}\n",
 		ARG_SNAPLEN);
-	/* editselector (a list plus free text) exists from Wireshark 4.2 on */
-	fprintf(f,
-		"arg {number=%d}{call=--device}{display=Device}{type=%s}"
-		"{tooltip=Only packets of this network device (name or index)}"
-		"{placeholder=any}{group=Filter}\n",
-		ARG_DEVICE, ver >= 402 ? "editselector" : "string");
-	if (ver >= 402) {
-		struct if_nameindex *ni = if_nameindex(), *p;
+	/* editselector (a list plus free text) exists from Wireshark 4.2 on; device hooks name
+	 * their device above */
+	if (x->kind != IF_XDP && x->kind != IF_TC) {
+		fprintf(f,
+			"arg {number=%d}{call=--device}{display=Device}{type=%s}"
+			"{tooltip=Only packets of this network device (name or index)}"
+			"{placeholder=any}{group=Filter}\n",
+			ARG_DEVICE, ver >= 402 ? "editselector" : "string");
+		if (ver >= 402) {
+			struct if_nameindex *ni = if_nameindex(), *p;
 
-		for (p = ni; p && p->if_index; p++)
-			fprintf(f, "value {arg=%d}{value=%s}{display=%s (%u)}\n", ARG_DEVICE,
-				p->if_name, p->if_name, p->if_index);
-		if (ni)
-			if_freenameindex(ni);
-	}
+			for (p = ni; p && p->if_index; p++)
+				fprintf(f, "value {arg=%d}{value=%s}{display=%s (%u)}\n",
+					ARG_DEVICE, p->if_name, p->if_name, p->if_index);
+			if (ni)
+				if_freenameindex(ni);
+		}
+	} /* not a device hook */
 	fprintf(f,
 		"arg {number=%d}{call=--netns}{display=Network namespace}{type=string}"
 		"{tooltip=Only packets of this network namespace: /run/netns/NAME, "
@@ -366,6 +481,10 @@ enum {
 	X_LOG_LEVEL,
 	X_LOG_FILE,
 	X_DEBUG,
+	X_DIRECTION,
+	X_PROG,
+	X_PROG_ID,
+	X_MAP,
 };
 
 static const struct option xopts[] = {
@@ -392,6 +511,10 @@ static const struct option xopts[] = {
 	{ "log-level", required_argument, NULL, X_LOG_LEVEL },
 	{ "log-file", required_argument, NULL, X_LOG_FILE },
 	{ "debug", no_argument, NULL, X_DEBUG },
+	{ "direction", required_argument, NULL, X_DIRECTION },
+	{ "prog", required_argument, NULL, X_PROG },
+	{ "prog-id", required_argument, NULL, X_PROG_ID },
+	{ "map", required_argument, NULL, X_MAP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -400,6 +523,7 @@ struct xargs {
 	const char *version, *iface, *reload, *filter, *fifo, *ctrl_in, *ctrl_out;
 	const char *probes, *probe_spec, *proto, *snaplen, *device, *netns, *reasons, *ring_size;
 	const char *log_level, *log_file;
+	const char *direction, *prog, *prog_id, *map;
 	bool no_skb_output, debug;
 	const char *unknown;
 };
@@ -436,6 +560,10 @@ static void parse_xargs(int argc, char **argv, struct xargs *a)
 		case X_LOG_LEVEL: a->log_level = optarg; break;
 		case X_LOG_FILE: a->log_file = optarg; break;
 		case X_DEBUG: a->debug = true; break;
+		case X_DIRECTION: a->direction = optarg; break;
+		case X_PROG: a->prog = optarg; break;
+		case X_PROG_ID: a->prog_id = optarg; break;
+		case X_MAP: a->map = optarg; break;
 		default:
 			if (!a->unknown)
 				a->unknown = argv[optind - 1];
@@ -475,7 +603,43 @@ static int build_cli(const struct xargs *a, const struct extcap_if *x, struct cl
 	c->cmd = CMD_CAPTURE;
 	c->snaplen = CLI_SNAPLEN_DEFAULT;
 	c->ring_size = CLI_RING_DEFAULT;
-	if (x->probe) {
+	if (x->kind == IF_XDP || x->kind == IF_TC) {
+		char spec[128];
+		const char *d = a->direction && *a->direction ? a->direction : "both";
+
+		if (!a->device || !*a->device) {
+			snprintf(err, errlen, "choose a device for %s (interface options)",
+				 x->value);
+			return -1;
+		}
+		if (x->kind == IF_XDP) {
+			snprintf(spec, sizeof(spec), "xdp:%s", a->device);
+		} else if (!strcmp(d, "both")) {
+			snprintf(spec, sizeof(spec), "tc:%s:ingress,tc:%s:egress", a->device,
+				 a->device);
+		} else {
+			snprintf(spec, sizeof(spec), "tc:%s:%s", a->device, d);
+		}
+		if (add_probes(c, spec, err, errlen))
+			return -1;
+	} else if (x->kind == IF_PROG) {
+		char spec[300];
+
+		if (a->map && *a->map)
+			snprintf(spec, sizeof(spec), "map:%s", a->map);
+		else if (a->prog_id && *a->prog_id && strcmp(a->prog_id, "0"))
+			snprintf(spec, sizeof(spec), "prog:%s", a->prog_id);
+		else if (a->prog && *a->prog)
+			snprintf(spec, sizeof(spec), "prog:%s", a->prog);
+		else {
+			snprintf(err, errlen,
+				 "choose a program or a pinned map for bpf_prog "
+				 "(interface options)");
+			return -1;
+		}
+		if (add_probes(c, spec, err, errlen))
+			return -1;
+	} else if (x->probe) {
 		if (add_probes(c, x->probe, err, errlen))
 			return -1;
 	} else {
@@ -517,7 +681,8 @@ static int build_cli(const struct xargs *a, const struct extcap_if *x, struct cl
 			v = (v | (v - 1)) + 1;
 		c->ring_size = v;
 	}
-	if (a->device && *a->device && strcmp(a->device, "any") != 0)
+	if (a->device && *a->device && strcmp(a->device, "any") != 0 && x->kind != IF_XDP &&
+	    x->kind != IF_TC)
 		c->device = a->device;
 	if (a->netns && *a->netns && strcmp(a->netns, "any") != 0)
 		c->netns = a->netns;

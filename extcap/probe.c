@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/if_arp.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -145,11 +149,61 @@ int probe_spec_parse(const char *s, struct probe_spec *spec, char *err, size_t e
 		return ERR("%s probes are not supported by this version of bpfcap yet; use a "
 			   "tracepoint such as tp:skb:kfree_skb (see bpfcap list-probes)",
 			   type);
-	} else if (!strcmp(type, "xdp") || !strcmp(type, "tc") || !strcmp(type, "prog") ||
-		   !strcmp(type, "map")) {
-		return ERR("%s probes are not supported by this version of bpfcap yet; use a "
-			   "tracepoint such as tp:net:netif_receive_skb",
-			   type);
+	} else if (!strcmp(type, "xdp") || !strcmp(type, "tc")) {
+		char *dir = strchr(rest, ':');
+
+		spec->kind = !strcmp(type, "xdp") ? PROBE_XDP : PROBE_TC;
+		if (dir)
+			*dir++ = '\0';
+		if (!*rest || strlen(rest) >= 16 || strpbrk(rest, "/ \t"))
+			return ERR("invalid device name in '%s'; use %s:IFNAME%s", s, type,
+				   spec->kind == PROBE_TC ? ":ingress|egress" : "");
+		snprintf(spec->dev, sizeof(spec->dev), "%s", rest);
+		if (spec->kind == PROBE_XDP && dir)
+			return ERR("'%s': XDP sees received packets only; use xdp:IFNAME", s);
+		if (spec->kind == PROBE_TC) {
+			if (!dir || !strcmp(dir, "ingress"))
+				spec->egress = 0;
+			else if (!strcmp(dir, "egress"))
+				spec->egress = 1;
+			else
+				return ERR(
+					"invalid tc direction '%s' in '%s'; use ingress or egress",
+					dir, s);
+		}
+		snprintf(spec->name, sizeof(spec->name), "%s",
+			 spec->kind == PROBE_XDP ? "xdp"
+			 : spec->egress		 ? "tc_egress"
+						 : "tc_ingress");
+		if (spec->kind == PROBE_XDP)
+			snprintf(spec->text, sizeof(spec->text), "xdp:%s", spec->dev);
+		else
+			snprintf(spec->text, sizeof(spec->text), "tc:%s:%s", spec->dev,
+				 spec->egress ? "egress" : "ingress");
+		return 0;
+	} else if (!strcmp(type, "prog")) {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(rest, &end, 10);
+		if (errno || end == rest || *end || v == 0 || v > UINT32_MAX)
+			return ERR(
+				"invalid program id in '%s'; use prog:ID (see 'bpftool prog show')",
+				s);
+		spec->kind = PROBE_PROG;
+		spec->prog_id = (uint32_t)v;
+		snprintf(spec->name, sizeof(spec->name), "prog%lu", v);
+		snprintf(spec->text, sizeof(spec->text), "prog:%lu", v);
+		return 0;
+	} else if (!strcmp(type, "map")) {
+		if (!*rest || *rest != '/')
+			return ERR("invalid map path in '%s'; use map:/sys/fs/bpf/PINNED_MAP", s);
+		spec->kind = PROBE_MAP;
+		snprintf(spec->path, sizeof(spec->path), "%s", rest);
+		snprintf(spec->name, sizeof(spec->name), "map");
+		snprintf(spec->text, sizeof(spec->text), "map:%.250s", rest);
+		return 0;
 	} else {
 		return ERR("unknown probe type '%s' in '%s'; use tp:CATEGORY:NAME[:argN] (see "
 			   "bpfcap list-probes)",
@@ -373,6 +427,34 @@ int probe_resolve(const struct btf *btf, const struct probe_spec *spec, struct p
 
 	memset(info, 0, sizeof(*info));
 	info->spec = *spec;
+	if (spec->kind == PROBE_XDP || spec->kind == PROBE_TC) {
+		struct ifreq ifr;
+		int fd;
+
+		info->ifindex = if_nametoindex(spec->dev);
+		if (!info->ifindex) {
+			snprintf(err, errlen, "no network device '%s' for probe %s; see 'ip link'",
+				 spec->dev, spec->text);
+			return -ENODEV;
+		}
+		info->dev_type = 1;
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", spec->dev);
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && ioctl(fd, SIOCGIFHWADDR, &ifr) == 0)
+			info->dev_type = ifr.ifr_hwaddr.sa_family;
+		if (fd >= 0)
+			close(fd);
+		info->prog_tp = spec->kind == PROBE_XDP ? "xdp_capture" : "tc_capture";
+		info->dir_hint =
+			spec->kind == PROBE_TC && spec->egress ? BPFCAP_DIR_OUT : BPFCAP_DIR_IN;
+		info->skb_arg = -1;
+		return 0;
+	}
+	if (spec->kind == PROBE_PROG || spec->kind == PROBE_MAP) {
+		info->skb_arg = -1; /* resolved when the capture opens the program's map */
+		return 0;
+	}
 	if (spec->kind != PROBE_TP && spec->kind != PROBE_RAW_TP)
 		return ERR("probe '%s' is not a tracepoint", spec->text);
 	if (tp_proto_from_btf(btf, spec->name, p) < 0) {

@@ -32,6 +32,12 @@ struct probe_spec {
 	char name[PROBE_NAME_MAX];
 	int arg;		   /* explicit skb argument index (argN), -1 = from BTF */
 	char text[PROBE_SPEC_MAX]; /* canonical form: "tp:skb:kfree_skb" */
+	/* device hooks (xdp:IFNAME, tc:IFNAME:ingress|egress) */
+	char dev[32];
+	int egress;
+	/* users' programs: prog:ID, map:PINNED_PATH */
+	uint32_t prog_id;
+	char path[PROBE_SPEC_MAX];
 };
 
 /* Parses one spec. Accepts tp:CAT:NAME[:argN], tracepoint:CAT:NAME[:argN], raw_tp:CAT:NAME,
@@ -60,6 +66,8 @@ struct probe_info {
 	const char *prog_tp;  /* tp_btf program template in capture.bpf.c */
 	const char *prog_raw; /* raw_tp program template */
 	int dir_hint;	      /* enum bpfcap_dir: fixed direction of this hook, or 0 */
+	uint32_t ifindex;     /* device hooks: the device, in bpfcap's network namespace */
+	uint16_t dev_type;    /* its ARPHRD_* type */
 };
 
 /* Resolves spec against BTF (category checked/filled, skb argument found, program picked).

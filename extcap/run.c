@@ -108,9 +108,14 @@ static int reason_filter(struct reasons *r, const char *list, struct capture_opt
 	return 0;
 }
 
-static void drop_capabilities(void)
+static void drop_capabilities(bool keep_net_admin)
 {
+	capng_get_caps_process();
 	capng_clear(CAPNG_SELECT_CAPS);
+	/* tc filters attached without a link (clsact, kernels before 6.6) can only be removed
+	 * with CAP_NET_ADMIN */
+	if (keep_net_admin)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN);
 	if (capng_apply(CAPNG_SELECT_CAPS))
 		pr_warn("could not drop capabilities after attaching");
 }
@@ -256,6 +261,7 @@ int run_capture(const struct run_opts *o)
 			"reads the first %u bytes",
 			cli->filter, filter.cbpf_l2, filter.cbpf_l3, filter.window);
 	}
+	co.own_netns = ifnames_own_netns();
 	co.filter_mark = cli->mark_set;
 	co.mark_value = cli->mark_value;
 	co.mark_mask = cli->mark_mask;
@@ -320,7 +326,7 @@ int run_capture(const struct run_opts *o)
 			capture__mechanism(cap, i));
 	}
 	if (o->drop_caps)
-		drop_capabilities();
+		drop_capabilities(capture__needs_net_admin(cap));
 
 	start_ns = clock_now_ns(CLOCK_REALTIME);
 	start_mono = clock_now_ns(CLOCK_MONOTONIC);

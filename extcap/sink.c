@@ -395,6 +395,21 @@ static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint
 	return 0;
 }
 
+static uint8_t probe_type_of(const char *mech)
+{
+	if (!mech)
+		return BPFCAP_PROBE_TRACEPOINT;
+	if (!strcmp(mech, "raw_tp"))
+		return BPFCAP_PROBE_RAW_TRACEPOINT;
+	if (!strncmp(mech, "xdp", 3))
+		return BPFCAP_PROBE_XDP;
+	if (!strncmp(mech, "tc", 2))
+		return BPFCAP_PROBE_TC;
+	if (!strncmp(mech, "user", 4))
+		return BPFCAP_PROBE_PROG;
+	return BPFCAP_PROBE_TRACEPOINT;
+}
+
 /* strlcpy for the hot path (snprintf costs more than the rest of a packet) */
 static void cpy(char *dst, size_t cap, const char *src, size_t max)
 {
@@ -418,8 +433,7 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 	SET(PROBE_ID);
 	cpy(m->probe, sizeof(m->probe), pi->spec.text, sizeof(pi->spec.text));
 	SET(PROBE);
-	m->probe_type = mech && !strcmp(mech, "raw_tp") ? BPFCAP_PROBE_RAW_TRACEPOINT
-							: BPFCAP_PROBE_TRACEPOINT;
+	m->probe_type = probe_type_of(mech);
 	SET(PROBE_TYPE);
 	m->cpu = ev->cpu;
 	SET(CPU);
@@ -491,6 +505,16 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 	if (ev->flags & BPFCAP_EV_TCP_SYNTH) {
 		m->synth = BPFCAP_SYNTH_IP_TCP;
 		SET(SYNTH);
+	}
+	if (ev->flags & (BPFCAP_EV_VERDICT_TC | BPFCAP_EV_VERDICT_XDP)) {
+		m->verdict_kind =
+			ev->flags & BPFCAP_EV_VERDICT_XDP ? BPFCAP_VERDICT_XDP : BPFCAP_VERDICT_TC;
+		m->verdict = ev->verdict;
+		SET(VERDICT);
+	}
+	if (m->probe_type == BPFCAP_PROBE_PROG) {
+		m->tag = ev->tag;
+		SET(TAG);
 	}
 #undef SET
 }

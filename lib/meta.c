@@ -77,6 +77,7 @@ static const struct {
 	[BPFCAP_META_SKB_IIF] = { "skb_iif", 4 },
 	[BPFCAP_META_DEV_TYPE] = { "dev_type", 2 },
 	[BPFCAP_META_SYNTH] = { "synthesized", 1 },
+	[BPFCAP_META_TAG] = { "tag", 4 },
 };
 
 int bpfcap_meta_type_len(uint16_t type)
@@ -205,6 +206,7 @@ int bpfcap_meta_decode(const void *buf, size_t len, struct bpfcap_meta *m)
 		case BPFCAP_META_SKB_IIF: m->skb_iif = get_le32(v); break;
 		case BPFCAP_META_DEV_TYPE: m->dev_type = get_le16(v); break;
 		case BPFCAP_META_SYNTH: m->synth = v[0]; break;
+		case BPFCAP_META_TAG: m->tag = get_le32(v); break;
 		default: m->unknown_tlvs++; continue;
 		}
 		BPFCAP_META_SET(m, t.type);
@@ -347,6 +349,8 @@ int bpfcap_meta_encode(const struct bpfcap_meta *m, void *buf, size_t cap)
 		put_u16(&e, BPFCAP_META_DEV_TYPE, m->dev_type);
 	if (HAS(BPFCAP_META_SYNTH))
 		put_u8(&e, BPFCAP_META_SYNTH, m->synth);
+	if (HAS(BPFCAP_META_TAG))
+		put_u32(&e, BPFCAP_META_TAG, m->tag);
 #undef HAS
 	return e.err ? e.err : (int)e.off;
 }
@@ -432,20 +436,47 @@ static void sb_u32(struct sbuf *s, uint32_t v, int hex)
 	sb_str(s, tmp + i);
 }
 
+/* The first word of a comment: what a user calls the probe ("kfree_skb", "xdp", "tc_egress",
+ * "prog42"). */
+static void probe_label(const char *probe, char *name, size_t cap)
+{
+	const char *p;
+	size_t n;
+
+	if (!strncmp(probe, "xdp:", 4)) {
+		snprintf(name, cap, "xdp");
+		return;
+	}
+	if (!strncmp(probe, "tc:", 3)) {
+		p = strrchr(probe, ':');
+		snprintf(name, cap, "tc_%s", p && !strcmp(p, ":egress") ? "egress" : "ingress");
+		return;
+	}
+	if (!strncmp(probe, "prog:", 5)) {
+		snprintf(name, cap, "prog%.20s", probe + 5);
+		return;
+	}
+	if (!strncmp(probe, "map:", 4)) {
+		snprintf(name, cap, "map");
+		return;
+	}
+	p = bpfcap_meta_probe_short(probe);
+	n = strcspn(p, ":");
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(name, p, n);
+	name[n] = '\0';
+}
+
 /* Hot path (one comment per packet): no printf. */
 int bpfcap_meta_format_comment(const struct bpfcap_meta *m, char *buf, size_t cap)
 {
 	struct sbuf s = { .p = buf, .cap = cap };
-	const char *probe = bpfcap_meta_probe_short(m->probe);
 	char name[BPFCAP_META_STR_MAX];
-	size_t n = strcspn(probe, ":");
 
 	if (cap)
 		buf[0] = '\0';
-	if (n >= sizeof(name))
-		n = sizeof(name) - 1;
-	memcpy(name, probe, n);
-	name[n] = '\0';
+	probe_label(m->probe, name, sizeof(name));
 	sb_str(&s, name[0] ? name : "bpfcap");
 	if (BPFCAP_META_HAS(m, BPFCAP_META_CPU)) {
 		sb_str(&s, " cpu=");

@@ -8,7 +8,7 @@
 #ifndef BPFCAP_CAPTURE_ABI_H
 #define BPFCAP_CAPTURE_ABI_H
 
-#ifndef __VMLINUX_MIN_H__ /* the BPF side gets __u32 & co from its own header */
+#if !defined(__VMLINUX_MIN_H__) && !defined(__VMLINUX_H__) /* BPF side: from vmlinux.h */
 #include <linux/types.h>
 #endif
 
@@ -43,6 +43,16 @@ enum bpfcap_ev_flags {
 	BPFCAP_EV_CAP_LIMIT = 1 << 3,	 /* truncated at BPFCAP_CAP_MAX, not at the snaplen */
 	BPFCAP_EV_DEV_ARG = 1 << 4,	 /* device taken from the tracepoint's argument */
 	BPFCAP_EV_TCP_SYNTH = 1 << 5,	 /* no headers in the skb: tcp{} describes the segment */
+	BPFCAP_EV_VERDICT_TC = 1 << 6,	 /* verdict holds a tc verdict (TC_ACT_*) */
+	BPFCAP_EV_VERDICT_XDP = 1 << 7,	 /* verdict holds an XDP action (XDP_*) */
+};
+
+/* Capture points of the BPF object, set per instance (capture.bpf.c: hook). */
+enum bpfcap_hook {
+	BPFCAP_HOOK_TRACEPOINT = 0,
+	BPFCAP_HOOK_XDP = 1,
+	BPFCAP_HOOK_TC_INGRESS = 2,
+	BPFCAP_HOOK_TC_EGRESS = 3,
 };
 
 /* Program kinds in the BPF object; the loader picks one per probe. */
@@ -92,10 +102,12 @@ struct bpfcap_event {
 		__u8 saddr[16];
 		__u8 daddr[16];
 	} tcp;
-	/* __u8 data[cap_len] follows */
+	__s32 verdict; /* with BPFCAP_EV_VERDICT_*: what the program decided */
+	__u32 tag;     /* free for users' programs (bpfcap_output.h) */
+		       /* __u8 data[cap_len] follows */
 };
 
-_Static_assert(sizeof(struct bpfcap_event) == 168, "bpfcap_event ABI changed");
+_Static_assert(sizeof(struct bpfcap_event) == 176, "bpfcap_event ABI changed");
 
 /* Per probe, per CPU. Everything a probe saw is counted exactly once in
  * captured + lost_ring + lost_perf + lost_nested + filtered. */

@@ -63,7 +63,8 @@ enum bpfcap_meta_type {
 	BPFCAP_META_SKB_IIF = 27,      /* u32: skb->skb_iif */
 	BPFCAP_META_DEV_TYPE = 28,     /* u16: ARPHRD_* of the device */
 	BPFCAP_META_SYNTH = 29,	       /* u8: BPFCAP_SYNTH_*: headers bpfcap rebuilt */
-	BPFCAP_META_TYPE_MAX = 29,
+	BPFCAP_META_TAG = 30,	       /* u32: tag a user's program passed to bpfcap_output_*() */
+	BPFCAP_META_TYPE_MAX = 30,
 };
 
 enum bpfcap_probe_type {
@@ -138,6 +139,7 @@ struct bpfcap_meta {
 	uint32_t pid;
 	uint32_t tid;
 	uint32_t skb_iif;
+	uint32_t tag;
 	int32_t verdict;
 	uint64_t skb_id;
 	uint64_t location;

@@ -33,6 +33,9 @@ cleanup() {
 	[ -n "${CAP_PID:-}" ] && kill -KILL "$CAP_PID" 2>/dev/null || true
 	pkill -KILL -P $$ 2>/dev/null || true # servers and senders a failed test left behind
 	ip netns del peer 2>/dev/null || true
+	# mounts a test made under its work directory (bpffs, tmpfs)
+	awk -v w="$WORK" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r |
+		while read -r m; do umount "$m" 2>/dev/null || true; done
 	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 

@@ -111,4 +111,27 @@ expect_match "control: statusbar messages (command 6) with the counts" "$(cat "$
 	"^T 255 6 bpfcap: 3 captured, 0 lost \\| kfree_skb 3/0$"
 expect_match "control: logger lines (control 0, command 2)" "$(cat "$WORK/ctl")" \
 	"^T 0 2 bpfcap: [0-9]+ captured"
+# --- the device-hook interfaces: bpf_xdp, bpf_tc (both directions)
+for iface in "bpf_xdp --device veth0" "bpf_tc --device veth0 --direction both"; do
+	rm -f "$WORK/fifo"
+	mkfifo "$WORK/fifo"
+	cat "$WORK/fifo" >"$WORK/dev.pcapng" &
+	R=$!
+	# shellcheck disable=SC2086
+	"$BPFCAP" --capture --extcap-interface $iface --fifo "$WORK/fifo" 2>"$WORK/dev.err" &
+	P=$!
+	sleep 1.5
+	ip netns exec peer ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null
+	sleep 0.5
+	kill -TERM $P
+	wait $P || true
+	wait $R
+	name=${iface%% *}
+	expect_eq "$name: nothing on stderr" "$(cat "$WORK/dev.err")" ""
+	expect_eq "$name: the 2 echo requests" "$(count "$WORK/dev.pcapng" 'icmp.type==8')" 2
+	if [ "$name" = bpf_tc ]; then
+		expect_eq "bpf_tc both: and the 2 replies at egress" \
+			"$(count "$WORK/dev.pcapng" 'icmp.type==0 && frame.interface_name=="veth0@tc_egress"')" 2
+	fi
+done
 finish

@@ -34,13 +34,19 @@ q() {
 
 q interfaces extcap-interfaces.txt '' --extcap-interfaces --extcap-version=4.0
 q dlts extcap-dlts.txt '' --extcap-dlts --extcap-interface bpf_kfree_skb
-btf='^value \{arg=(0|6)\}'
+# machine-dependent values: probe catalog (0) and drop reasons (6) from BTF, devices (11),
+# loaded programs (13)
+btf='^value \{arg=(0|6|11|13)\}'
 q config-kfree_skb extcap-config-bpf_kfree_skb.txt "$btf" --extcap-config \
 	--extcap-interface bpf_kfree_skb --extcap-version=4.0
 q config-netif_receive_skb extcap-config-bpf_netif_receive_skb.txt "$btf" --extcap-config \
 	--extcap-interface bpf_netif_receive_skb --extcap-version=4.0
 q config-probe extcap-config-bpf_probe.txt "$btf" --extcap-config --extcap-interface bpf_probe \
 	--extcap-version=4.0
+for i in bpf_xdp bpf_tc bpf_prog; do
+	q "config-$i" "extcap-config-$i.txt" "$btf" --extcap-config --extcap-interface "$i" \
+		--extcap-version=4.0
+done
 q config-probe-4.2 extcap-config-bpf_probe-4.2.txt "$btf|^value \\{arg=4\\}" --extcap-config \
 	--extcap-interface bpf_probe --extcap-version=4.2
 

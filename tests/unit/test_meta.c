@@ -62,6 +62,7 @@ static void fill_all(struct bpfcap_meta *m)
 	m->skb_iif = 9;
 	m->dev_type = 772;
 	m->synth = BPFCAP_SYNTH_IP_TCP;
+	m->tag = 0xc0ffee;
 }
 
 static void check_equal(const struct bpfcap_meta *d, const struct bpfcap_meta *m, const char *w)
@@ -111,6 +112,7 @@ static void check_equal(const struct bpfcap_meta *d, const struct bpfcap_meta *m
 	EQ(skb_iif);
 	EQ(dev_type);
 	EQ(synth);
+	EQ(tag);
 	EQ(unknown_tlvs);
 #undef EQ
 #undef SEQ
