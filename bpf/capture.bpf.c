@@ -601,6 +601,81 @@ RAW_SKB(3)
 RAW_SKB_DEV(0, 1)
 RAW_SKB_DEV(0, 2)
 
+/* ---- kernel functions: kprobe (any kernel with CONFIG_KPROBES), fentry/fexit (BPF
+ * trampolines). The skb argument index (and the drop reason's) come from the function's BTF
+ * prototype. kprobes read through bpf_probe_read_kernel(); fentry/fexit get BTF-typed
+ * arguments and so the whole payload through bpf_skb_output(). The function's address goes
+ * into `location` (symbolised by user space), so kprobe.multi wildcards say which function. */
+
+#define KP_SKB(N, PARM)                                                                            \
+	SEC("kprobe")                                                                              \
+	int kp_skb##N(struct pt_regs *ctx)                                                         \
+	{                                                                                          \
+		return capture((struct sk_buff *)PARM(ctx), NULL, NULL, false, 0,                  \
+			       bpf_get_func_ip(ctx), false);                                       \
+	}                                                                                          \
+	SEC("kprobe.multi")                                                                        \
+	int kpm_skb##N(struct pt_regs *ctx)                                                        \
+	{                                                                                          \
+		return capture((struct sk_buff *)PARM(ctx), NULL, NULL, false, 0,                  \
+			       bpf_get_func_ip(ctx), false);                                       \
+	}
+
+KP_SKB(0, PT_REGS_PARM1_CORE)
+KP_SKB(1, PT_REGS_PARM2_CORE)
+KP_SKB(2, PT_REGS_PARM3_CORE)
+KP_SKB(3, PT_REGS_PARM4_CORE)
+KP_SKB(4, PT_REGS_PARM5_CORE)
+
+/* kfree_skb_reason(skb, reason) 5.17-6.10; sk_skb_reason_drop(sk, skb, reason) 6.11+ */
+SEC("kprobe")
+int kp_skb0_r1(struct pt_regs *ctx)
+{
+	return capture((struct sk_buff *)PT_REGS_PARM1_CORE(ctx), NULL, NULL, true,
+		       (__u32)PT_REGS_PARM2_CORE(ctx), bpf_get_func_ip(ctx), false);
+}
+
+SEC("kprobe")
+int kp_skb1_r2(struct pt_regs *ctx)
+{
+	return capture((struct sk_buff *)PT_REGS_PARM2_CORE(ctx), NULL, NULL, true,
+		       (__u32)PT_REGS_PARM3_CORE(ctx), bpf_get_func_ip(ctx), false);
+}
+
+#define FE_SKB(N)                                                                                  \
+	SEC("fentry")                                                                              \
+	int fe_skb##N(__u64 *ctx)                                                                  \
+	{                                                                                          \
+		return capture((struct sk_buff *)ctx[N], NULL, NULL, false, 0,                     \
+			       bpf_get_func_ip(ctx), true);                                        \
+	}                                                                                          \
+	SEC("fexit")                                                                               \
+	int fx_skb##N(__u64 *ctx)                                                                  \
+	{                                                                                          \
+		return capture((struct sk_buff *)ctx[N], NULL, NULL, false, 0,                     \
+			       bpf_get_func_ip(ctx), true);                                        \
+	}
+
+FE_SKB(0)
+FE_SKB(1)
+FE_SKB(2)
+FE_SKB(3)
+FE_SKB(4)
+
+SEC("fentry")
+int fe_skb0_r1(__u64 *ctx)
+{
+	return capture((struct sk_buff *)ctx[0], NULL, NULL, true, (__u32)ctx[1],
+		       bpf_get_func_ip(ctx), true);
+}
+
+SEC("fentry")
+int fe_skb1_r2(__u64 *ctx)
+{
+	return capture((struct sk_buff *)ctx[1], NULL, NULL, true, (__u32)ctx[2],
+		       bpf_get_func_ip(ctx), true);
+}
+
 /* skb:kfree_skb(skb, location, reason[, rx_sk]): the drop reason is argument 2 since 5.17. */
 SEC("tp_btf")
 int tp_kfree_skb(__u64 *ctx)

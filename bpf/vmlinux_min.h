@@ -7,6 +7,8 @@
  */
 #ifndef __VMLINUX_MIN_H__
 #define __VMLINUX_MIN_H__
+/* bpf_tracing.h then uses the kernel's pt_regs member names (di, si, ...), as with vmlinux.h */
+#define __VMLINUX_H__ 1
 
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -84,6 +86,27 @@ struct sk_buff {
 	unsigned char *head;
 	unsigned char *data;
 };
+
+/* kprobe context (x86-64 and arm64 register names come from bpf_tracing.h, CO-RE relocated) */
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	long unsigned int di, si, dx, cx, r8, r9, ip;
+};
+#elif defined(__TARGET_ARCH_arm64)
+struct user_pt_regs {
+	__u64 regs[31];
+	__u64 sp, pc, pstate;
+};
+struct pt_regs {
+	union {
+		struct user_pt_regs user_regs;
+		struct {
+			__u64 regs[31];
+			__u64 sp, pc, pstate;
+		};
+	};
+};
+#endif
 
 #pragma clang attribute pop
 

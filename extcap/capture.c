@@ -10,6 +10,8 @@
 #include "capture.h"
 #include <linux/if_link.h>
 
+#include <cap-ng.h>
+
 #include "capture.skel.h"
 #include "filter.h"
 #include "log.h"
@@ -197,7 +199,8 @@ static int attach_xdp(struct capture *c, int i, struct bpf_program *p, const str
 	return 0;
 }
 
-#define BPF_TCX_INGRESS_ 46 /* kernel 6.6+, not in Debian 12's headers */
+#define ENOTSUPP_	 524 /* the kernel's ENOTSUPP, which libbpf passes through */
+#define BPF_TCX_INGRESS_ 46  /* kernel 6.6+, not in Debian 12's headers */
 #define BPF_TCX_EGRESS_	 47
 
 static int attach_tc(struct capture *c, int i, struct bpf_program *p, const struct probe_info *pi)
@@ -355,11 +358,65 @@ static int open_user(struct capture *c, int i, const struct probe_info *pi)
 	return 0;
 }
 
-static int open_one(struct capture *c, const struct capture_opts *o, int i, bool raw)
+enum mech { M_TP_BTF, M_RAW_TP, M_DEV, M_KPROBE, M_KMULTI, M_FENTRY, M_FEXIT };
+
+static bool privileged(void)
+{
+	capng_get_caps_process();
+	return capng_have_capability(CAPNG_EFFECTIVE, CAP_BPF) &&
+	       capng_have_capability(CAPNG_EFFECTIVE, CAP_PERFMON);
+}
+
+static bool kprobes_available(void)
+{
+	return access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
+}
+
+/* One line that names the limitation and what to use instead. */
+static void explain_fn_failure(const struct probe_info *pi, int mech, int err)
+{
+	const char *f = pi->spec.name;
+
+	if (!privileged()) {
+		log_errno(err, "load the BPF program for probe %s%s", pi->spec.text,
+			  load_hint(-EPERM));
+	} else if ((mech == M_FENTRY || mech == M_FEXIT) &&
+		   (err == -EPERM || err == -EOPNOTSUPP || err == -ENOTSUPP_)) {
+		pr_err("fentry/fexit are not available on this kernel: it refuses BPF trampolines "
+		       "(%s); use kprobe:%s, or a tracepoint such as tp:skb:kfree_skb",
+		       strerror(err == -ENOTSUPP_ ? EOPNOTSUPP : -err), f);
+	} else if (mech == M_KPROBE && !kprobes_available()) {
+		pr_err("kprobes are not available on this kernel (no CONFIG_KPROBES); use "
+		       "tp:skb:kfree_skb or fentry:%s",
+		       f);
+	} else if (mech == M_KMULTI &&
+		   (err == -EOPNOTSUPP || err == -ENOTSUPP_ || !kprobes_available())) {
+		pr_err("kprobe.multi, needed for the wildcard in %s, is not available on this "
+		       "kernel "
+		       "(it needs CONFIG_FPROBE, 5.18+); name the functions one by one",
+		       pi->spec.text);
+	} else if (mech == M_KPROBE || mech == M_KMULTI) {
+		log_errno(err,
+			  "attach a kprobe to %s (is it traceable? see "
+			  "/sys/kernel/tracing/available_filter_functions)",
+			  pi->spec.text);
+	} else {
+		log_errno(err, "load and attach the BPF program for probe %s%s", pi->spec.text,
+			  load_hint(err));
+	}
+}
+
+static int open_one(struct capture *c, const struct capture_opts *o, int i, enum mech m)
 {
 	const struct probe_info *pi = &o->probes[i];
 	struct bpf_object_open_opts oo = { .sz = sizeof(oo), .btf_custom_path = o->btf_path };
-	const char *want = raw ? pi->prog_raw : pi->prog_tp;
+	bool raw = m == M_RAW_TP;
+	const char *want = m == M_RAW_TP   ? pi->prog_raw
+			   : m == M_KPROBE ? pi->prog_kprobe
+			   : m == M_KMULTI ? pi->prog_kmulti
+			   : m == M_FENTRY ? pi->prog_fentry
+			   : m == M_FEXIT  ? pi->prog_fexit
+					   : pi->prog_tp;
 	bool dev = pi->spec.kind == PROBE_XDP || pi->spec.kind == PROBE_TC;
 	struct capture_bpf *s;
 	struct bpf_program *p, *sel = NULL;
@@ -368,6 +425,10 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 	s = open_skel(c, &oo);
 	if (!s)
 		return -errno;
+	if (!want) {
+		capture_bpf__destroy(s);
+		return -ENOENT;
+	}
 	bpf_object__for_each_program(p, s->obj)
 	{
 		bool me = !strcmp(bpf_program__name(p), want);
@@ -404,7 +465,7 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 							     : BPFCAP_HOOK_TC_INGRESS;
 		s->rodata->dev_netns = o->own_netns;
 		s->rodata->dev_type = pi->dev_type;
-	} else if (!raw) {
+	} else if (m == M_TP_BTF || m == M_FENTRY || m == M_FEXIT) {
 		err = bpf_program__set_attach_target(sel, 0, pi->spec.name);
 		if (err)
 			goto fail;
@@ -438,13 +499,27 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, bool
 		err = attach_xdp(c, i, sel, pi);
 	} else if (pi->spec.kind == PROBE_TC) {
 		err = attach_tc(c, i, sel, pi);
+	} else if (m == M_KPROBE) {
+		c->link[i] = bpf_program__attach_kprobe(sel, false, pi->spec.name);
+		err = c->link[i] ? 0 : -errno;
+		c->mech[i] = "kprobe";
+	} else if (m == M_KMULTI) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, km, .syms = (const char **)pi->syms,
+			    .cnt = pi->nsyms);
+
+		c->link[i] = bpf_program__attach_kprobe_multi_opts(sel, NULL, &km);
+		err = c->link[i] ? 0 : -errno;
+		c->mech[i] = "kprobe.multi";
 	} else {
 		if (raw)
 			c->link[i] = bpf_program__attach_raw_tracepoint(sel, pi->spec.name);
 		else
 			c->link[i] = bpf_program__attach(sel);
 		err = c->link[i] ? 0 : -errno;
-		c->mech[i] = raw ? "raw_tp" : "tp_btf";
+		c->mech[i] = raw	     ? "raw_tp"
+			     : m == M_FENTRY ? "fentry"
+			     : m == M_FEXIT  ? "fexit"
+					     : "tp_btf";
 	}
 	if (err) {
 		c->skel[i] = NULL;
@@ -522,7 +597,38 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 			}
 			continue;
 		}
-		err = force_raw ? -EOPNOTSUPP : open_one(c, o, i, false);
+		if (pi->spec.kind == PROBE_KPROBE || pi->spec.kind == PROBE_FENTRY ||
+		    pi->spec.kind == PROBE_FEXIT || pi->spec.kind == PROBE_FN) {
+			enum mech first = pi->spec.kind == PROBE_FEXIT ? M_FEXIT
+					  : pi->spec.kind == PROBE_KPROBE
+						  ? (pi->spec.wildcard ? M_KMULTI : M_KPROBE)
+						  : M_FENTRY;
+
+			err = open_one(c, o, i, first);
+			if (err && pi->spec.kind == PROBE_FN && privileged()) {
+				int err0 = err;
+
+				/* fn: the best the kernel allows: fentry, then kprobe */
+				pr_info("%s: fentry refused (%s); trying kprobe", pi->spec.text,
+					strerror(-err));
+				err = open_one(c, o, i, M_KPROBE);
+				if (err) {
+					pr_err("%s: this kernel allows neither fentry (%s%s) nor "
+					       "kprobe "
+					       "(%s%s); use a tracepoint such as tp:skb:kfree_skb",
+					       pi->spec.text, strerror(-err0),
+					       err0 == -EPERM ? ": BPF trampolines refused" : "",
+					       strerror(-err),
+					       !kprobes_available() ? ": no CONFIG_KPROBES" : "");
+					goto fail;
+				}
+			} else if (err) {
+				explain_fn_failure(pi, first, err);
+				goto fail;
+			}
+			continue;
+		}
+		err = force_raw ? -EOPNOTSUPP : open_one(c, o, i, tp ? M_TP_BTF : M_DEV);
 		if (err == -EBUSY)
 			goto fail; /* already explained */
 		if (err && tp && err != -EPERM && err != -EACCES) {
@@ -531,7 +637,7 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 			if (!force_raw)
 				pr_info("tp_btf for %s failed (%s); trying raw_tp", pi->spec.text,
 					strerror(-err));
-			err2 = open_one(c, o, i, true);
+			err2 = open_one(c, o, i, M_RAW_TP);
 			if (!err2)
 				pr_info("%s: attached through raw_tp", pi->spec.text);
 			if (!err2 || force_raw)

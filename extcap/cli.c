@@ -22,6 +22,7 @@ enum {
 	OPT_REASON,
 	OPT_MARK,
 	OPT_PID,
+	OPT_FUNCTIONS,
 };
 
 /* One table: getopt_long and --help are generated from it. */
@@ -92,6 +93,10 @@ static const struct opt {
 	  "more detail per packet line; -v -v also logs libbpf",
 	  C | T | L },
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL, "JSON output", L },
+	{ { "functions", no_argument, NULL, OPT_FUNCTIONS },
+	  NULL,
+	  "list-probes: also every kernel function that takes a struct sk_buff *",
+	  L },
 	{ { "no-skb-output", no_argument, NULL, OPT_NO_SKB_OUTPUT },
 	  NULL,
 	  "read only the linear part of packets (no bpf_skb_output)",
@@ -337,6 +342,7 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 	case 'q': c->quiet = true; return 0;
 	case 'v': c->verbose++; return 0;
 	case OPT_JSON: c->json = true; return 0;
+	case OPT_FUNCTIONS: c->functions = true; return 0;
 	case OPT_NO_SKB_OUTPUT: c->no_skb_output = true; return 0;
 	case OPT_BTF: c->btf_path = arg; return 0;
 	case 'i':

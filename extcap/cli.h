@@ -45,7 +45,8 @@ struct cli {
 	bool print; /* text lines even with -w or a pipe */
 	bool quiet;
 	int verbose;
-	bool json; /* list-probes --json */
+	bool json;	/* list-probes --json */
+	bool functions; /* list-probes --functions */
 	bool no_skb_output;
 	const char *btf_path;
 	const char *netns;  /* --netns PATH|INODE */

@@ -42,15 +42,21 @@ static bool have_bpf_caps(void)
 static int cmd_list_probes(const struct cli *cli)
 {
 	struct catalog cat;
+	struct mechanisms mech;
 	struct btf *btf;
 	bool check = have_bpf_caps();
-	size_t i;
+	char **fn = NULL;
+	int *fn_arg = NULL;
+	size_t i, nfn = 0;
 	int err;
 
 	btf = run_load_btf(cli->btf_path);
 	if (!btf)
 		return 1;
 	err = catalog_build(btf, check, &cat);
+	mechanisms_check(btf, check, &mech);
+	if (!err && cli->functions)
+		err = functions_with_skb(btf, &fn, &fn_arg, &nfn);
 	btf__free(btf);
 	if (err) {
 		log_errno(err, "build the probe catalog");
@@ -80,6 +86,21 @@ static int cmd_list_probes(const struct cli *cli)
 			json_str(stdout, e->description ? e->description : "");
 			printf("}");
 		}
+		for (i = 0; i < nfn; i++) {
+			bool av = mech.kprobe || mech.fentry;
+
+			printf(",\n  {\"spec\": \"fn:%s\", \"type\": \"function\", \"name\": ",
+			       fn[i]);
+			json_str(stdout, fn[i]);
+			printf(", \"skb_arg\": %d, \"available\": %s, \"mechanisms\": [%s%s%s]}",
+			       fn_arg[i],
+			       !check ? "null"
+			       : av   ? "true"
+				      : "false",
+			       mech.fentry ? "\"fentry\", \"fexit\"" : "",
+			       mech.fentry && mech.kprobe ? ", " : "",
+			       mech.kprobe ? "\"kprobe\"" : "");
+		}
 		printf("\n]\n");
 	} else {
 		printf("%-44s %-10s %s\n", "PROBE", "AVAILABLE", "DESCRIPTION / ARGUMENTS");
@@ -93,10 +114,35 @@ static int cmd_list_probes(const struct cli *cli)
 				printf(" [%s]", e->why);
 			printf("\n");
 		}
-		if (!check)
+		for (i = 0; i < nfn; i++)
+			printf("fn:%-41s %-10s skb in argument %d\n", fn[i],
+			       !check			    ? "unchecked"
+			       : mech.kprobe || mech.fentry ? "yes"
+							    : "no",
+			       fn_arg[i]);
+		if (!check) {
 			printf("\nAvailability was not checked: that needs CAP_BPF and CAP_PERFMON "
 			       "(run as root).\n");
+		} else {
+			printf("\nMechanisms on this kernel:\n");
+			printf("  tracepoints (tp_btf)   %s\n", mech.tp_btf ? "yes" : "no");
+			printf("  raw tracepoints        %s\n", mech.raw_tp ? "yes" : "no");
+			printf("  kprobe:FUNC            %s%s%s%s\n", mech.kprobe ? "yes" : "no",
+			       mech.kprobe ? "" : " (", mech.why_kprobe, mech.kprobe ? "" : ")");
+			printf("  kprobe:PATTERN (multi) %s%s%s%s\n",
+			       mech.kprobe_multi ? "yes" : "no", mech.kprobe_multi ? "" : " (",
+			       mech.why_kprobe_multi, mech.kprobe_multi ? "" : ")");
+			printf("  fentry:/fexit:FUNC     %s%s%s%s\n", mech.fentry ? "yes" : "no",
+			       mech.fentry ? "" : " (", mech.why_fentry, mech.fentry ? "" : ")");
+			if (!cli->functions)
+				printf("Kernel functions that take a struct sk_buff *: "
+				       "'bpfcap list-probes --functions'.\n");
+		}
 	}
+	for (i = 0; i < nfn; i++)
+		free(fn[i]);
+	free(fn);
+	free(fn_arg);
 	catalog_free(&cat);
 	return 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <ctype.h>
 #include <dirent.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,11 +145,53 @@ int probe_spec_parse(const char *s, struct probe_spec *spec, char *err, size_t e
 	} else if (!strcmp(type, "raw_tp") || !strcmp(type, "rawtp") ||
 		   !strcmp(type, "raw_tracepoint")) {
 		spec->kind = PROBE_RAW_TP;
-	} else if (!strcmp(type, "kprobe") || !strcmp(type, "k") || !strcmp(type, "kretprobe") ||
-		   !strcmp(type, "fentry") || !strcmp(type, "fexit") || !strcmp(type, "fn")) {
-		return ERR("%s probes are not supported by this version of bpfcap yet; use a "
-			   "tracepoint such as tp:skb:kfree_skb (see bpfcap list-probes)",
-			   type);
+	} else if (!strcmp(type, "kretprobe")) {
+		return ERR(
+			"kretprobe:%s cannot see the skb (the arguments are gone at return); use "
+			"fexit:%s or kprobe:%s",
+			rest, rest, rest);
+	} else if (!strcmp(type, "kprobe") || !strcmp(type, "k") || !strcmp(type, "fentry") ||
+		   !strcmp(type, "fexit") || !strcmp(type, "fn")) {
+		char *a = strchr(rest, ':');
+		size_t k;
+
+		spec->kind = !strcmp(type, "fentry")  ? PROBE_FENTRY
+			     : !strcmp(type, "fexit") ? PROBE_FEXIT
+			     : !strcmp(type, "fn")    ? PROBE_FN
+						      : PROBE_KPROBE;
+		if (a) {
+			*a++ = '\0';
+			if (parse_argn(a, &spec->arg))
+				return ERR("bad argument '%s' in '%s'; use %s:FUNC[:argN]", a, s,
+					   type);
+		}
+		if (!*rest || strlen(rest) >= PROBE_NAME_MAX - 1)
+			return ERR("invalid function name in '%s'; use %s:FUNC", s, type);
+		for (k = 0; rest[k]; k++) {
+			char ch = rest[k];
+
+			if (ch == '*' || ch == '?') {
+				spec->wildcard = 1;
+				continue;
+			}
+			if (!isalnum((unsigned char)ch) && ch != '_' && ch != '.')
+				return ERR("invalid function name '%s' in '%s'", rest, s);
+		}
+		if (spec->wildcard && spec->kind != PROBE_KPROBE)
+			return ERR("wildcards ('%s') need kprobe.multi: use kprobe:%s", rest, rest);
+		snprintf(spec->name, sizeof(spec->name), "%s", rest);
+		snprintf(spec->text, sizeof(spec->text), "%s:%s",
+			 spec->kind == PROBE_FENTRY  ? "fentry"
+			 : spec->kind == PROBE_FEXIT ? "fexit"
+			 : spec->kind == PROBE_FN    ? "fn"
+						     : "kprobe",
+			 rest);
+		if (spec->arg >= 0) {
+			size_t l = strlen(spec->text);
+
+			snprintf(spec->text + l, sizeof(spec->text) - l, ":arg%d", spec->arg);
+		}
+		return 0;
 	} else if (!strcmp(type, "xdp") || !strcmp(type, "tc")) {
 		char *dir = strchr(rest, ':');
 
@@ -303,9 +346,9 @@ static const struct btf_type *tp_func_proto(const struct btf *btf, const char *n
 	return t;
 }
 
-int tp_proto_from_btf(const struct btf *btf, const char *name, struct tp_proto *p)
+/* Reads a function prototype; `first` parameters are skipped (a tracepoint's hidden __data). */
+static int proto_of(const struct btf *btf, const struct btf_type *t, int first, struct tp_proto *p)
 {
-	const struct btf_type *t = tp_func_proto(btf, name);
 	const struct btf_param *params;
 	int i, n;
 
@@ -315,28 +358,180 @@ int tp_proto_from_btf(const struct btf *btf, const char *name, struct tp_proto *
 		return -ENOENT;
 	params = btf_params(t);
 	n = btf_vlen(t);
-	/* params[0] is the tracepoint's hidden "void *__data" */
-	p->nargs = n > 0 ? n - 1 : 0;
-	for (i = 1; i < n && i - 1 < PROBE_MAX_ARGS; i++) {
+	p->nargs = n > first ? n - first : 0;
+	for (i = first; i < n && i - first < PROBE_MAX_ARGS; i++) {
 		const char *sname = ptr_struct_name(btf, params[i].type);
 		const struct btf_type *et;
 
 		if (sname && !strcmp(sname, "sk_buff")) {
 			if (p->skb_arg < 0)
-				p->skb_arg = i - 1;
-			p->skb_args[p->nskb_args++] = i - 1;
+				p->skb_arg = i - first;
+			p->skb_args[p->nskb_args++] = i - first;
 		} else if (sname && !strcmp(sname, "net_device")) {
 			if (p->dev_arg < 0)
-				p->dev_arg = i - 1;
+				p->dev_arg = i - first;
 		} else if (sname && !strcmp(sname, "sock")) {
 			if (p->sk_arg < 0)
-				p->sk_arg = i - 1;
+				p->sk_arg = i - first;
 		} else {
 			et = skip_mods(btf, params[i].type, NULL);
 			if (et && btf_is_enum(et) &&
 			    !strcmp(btf__name_by_offset(btf, et->name_off), "skb_drop_reason"))
-				p->reason_arg = i - 1;
+				p->reason_arg = i - first;
 		}
+	}
+	return 0;
+}
+
+int tp_proto_from_btf(const struct btf *btf, const char *name, struct tp_proto *p)
+{
+	return proto_of(btf, tp_func_proto(btf, name), 1, p);
+}
+
+static const struct btf_type *fn_func_proto(const struct btf *btf, const char *name)
+{
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	const struct btf_type *t;
+
+	if (id < 0)
+		return NULL;
+	t = btf__type_by_id(btf, id);
+	t = btf__type_by_id(btf, t->type);
+	return t && btf_is_func_proto(t) ? t : NULL;
+}
+
+int functions_with_skb(const struct btf *btf, char ***names, int **skb_args, size_t *n)
+{
+	__u32 i, cnt = btf__type_cnt(btf);
+	size_t cap = 0;
+
+	*names = NULL;
+	*skb_args = NULL;
+	*n = 0;
+	for (i = 1; i < cnt; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		struct tp_proto p;
+
+		if (!btf_is_func(t))
+			continue;
+		if (proto_of(btf, btf__type_by_id(btf, t->type), 0, &p) || p.skb_arg < 0)
+			continue;
+		if (*n == cap) {
+			char **nn;
+			int *na;
+
+			cap = cap ? cap * 2 : 1024;
+			nn = realloc(*names, cap * sizeof(*nn));
+			na = realloc(*skb_args, cap * sizeof(*na));
+			if (nn)
+				*names = nn;
+			if (na)
+				*skb_args = na;
+			if (!nn || !na)
+				return -ENOMEM;
+		}
+		(*names)[*n] = strdup(btf__name_by_offset(btf, t->name_off));
+		(*skb_args)[*n] = p.skb_arg;
+		if (!(*names)[*n])
+			return -ENOMEM;
+		(*n)++;
+	}
+	return 0;
+}
+
+void probe_info_free(struct probe_info *info)
+{
+	size_t i;
+
+	for (i = 0; i < info->nsyms; i++)
+		free(info->syms[i]);
+	free(info->syms);
+	info->syms = NULL;
+	info->nsyms = 0;
+}
+
+static const char *const kp_progs[] = { "kp_skb0", "kp_skb1", "kp_skb2", "kp_skb3", "kp_skb4" };
+static const char *const kpm_progs[] = { "kpm_skb0", "kpm_skb1", "kpm_skb2", "kpm_skb3",
+					 "kpm_skb4" };
+static const char *const fe_progs[] = { "fe_skb0", "fe_skb1", "fe_skb2", "fe_skb3", "fe_skb4" };
+static const char *const fx_progs[] = { "fx_skb0", "fx_skb1", "fx_skb2", "fx_skb3", "fx_skb4" };
+
+static int resolve_function(const struct btf *btf, const struct probe_spec *spec,
+			    struct probe_info *info, char *err, size_t errlen)
+{
+	struct tp_proto *p = &info->proto;
+	int skb;
+
+	if (spec->wildcard) {
+		/* kprobe.multi runs one program for every match: keep the functions whose skb is
+		 * where most of them have it */
+		char **names;
+		int *args, count[5] = { 0 }, best = 0, k;
+		size_t n, i, j = 0;
+
+		if (functions_with_skb(btf, &names, &args, &n))
+			return ERR("out of memory reading BTF functions");
+		for (i = 0; i < n; i++)
+			if (!fnmatch(spec->name, names[i], 0) && args[i] >= 0 && args[i] < 5)
+				count[args[i]]++;
+		for (k = 1; k < 5; k++)
+			if (count[k] > count[best])
+				best = k;
+		info->syms = calloc(count[best] ? (size_t)count[best] : 1, sizeof(char *));
+		for (i = 0; i < n; i++) {
+			if (info->syms && !fnmatch(spec->name, names[i], 0) && args[i] == best) {
+				info->syms[j++] = names[i];
+				names[i] = NULL;
+			}
+			free(names[i]);
+		}
+		free(names);
+		free(args);
+		info->nsyms = j;
+		if (!j)
+			return ERR("no kernel function matching '%s' takes a struct sk_buff *",
+				   spec->name);
+		info->nskipped = (size_t)(count[0] + count[1] + count[2] + count[3] + count[4]) - j;
+		info->skb_arg = best;
+		info->prog_kmulti = kpm_progs[best];
+		return 0;
+	}
+	if (proto_of(btf, fn_func_proto(btf, spec->name), 0, p)) {
+		snprintf(err, errlen,
+			 "no kernel function '%s' in this kernel's BTF; 'bpfcap list-probes "
+			 "--functions' lists those that take a struct sk_buff *",
+			 spec->name);
+		return -ENOENT;
+	}
+	if (spec->arg >= 0) {
+		int i, ok = 0;
+
+		for (i = 0; i < p->nskb_args; i++)
+			ok |= p->skb_args[i] == spec->arg;
+		if (!ok)
+			return ERR("argument %d of %s() is not a struct sk_buff *", spec->arg,
+				   spec->name);
+		skb = spec->arg;
+	} else {
+		skb = p->skb_arg;
+	}
+	if (skb < 0)
+		return ERR("%s() has no struct sk_buff * argument; it cannot capture packets",
+			   spec->name);
+	if (skb > 4)
+		return ERR("%s() takes its skb in argument %d; bpfcap supports arguments 0 to 4",
+			   spec->name, skb);
+	info->skb_arg = skb;
+	info->prog_kprobe = kp_progs[skb];
+	info->prog_fentry = fe_progs[skb];
+	info->prog_fexit = fx_progs[skb];
+	/* drop reasons: kfree_skb_reason(skb, reason), sk_skb_reason_drop(sk, skb, reason) */
+	if (skb == 0 && p->reason_arg == 1) {
+		info->prog_kprobe = "kp_skb0_r1";
+		info->prog_fentry = "fe_skb0_r1";
+	} else if (skb == 1 && p->reason_arg == 2) {
+		info->prog_kprobe = "kp_skb1_r2";
+		info->prog_fentry = "fe_skb1_r2";
 	}
 	return 0;
 }
@@ -455,6 +650,9 @@ int probe_resolve(const struct btf *btf, const struct probe_spec *spec, struct p
 		info->skb_arg = -1; /* resolved when the capture opens the program's map */
 		return 0;
 	}
+	if (spec->kind == PROBE_KPROBE || spec->kind == PROBE_FENTRY || spec->kind == PROBE_FEXIT ||
+	    spec->kind == PROBE_FN)
+		return resolve_function(btf, spec, info, err, errlen);
 	if (spec->kind != PROBE_TP && spec->kind != PROBE_RAW_TP)
 		return ERR("probe '%s' is not a tracepoint", spec->text);
 	if (tp_proto_from_btf(btf, spec->name, p) < 0) {
@@ -639,4 +837,86 @@ void catalog_free(struct catalog *cat)
 	free(cat->e);
 	cat->e = NULL;
 	cat->n = 0;
+}
+
+/* ---- which attach mechanisms work here: try them ---- */
+
+static int trivial_prog(enum bpf_prog_type type, enum bpf_attach_type at, __u32 btf_id)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct bpf_prog_load_opts opts = { .sz = sizeof(opts) };
+
+	opts.expected_attach_type = at;
+	opts.attach_btf_id = btf_id;
+	return bpf_prog_load(type, NULL, "GPL", insns, 2, &opts);
+}
+
+static void why(char *buf, size_t len, const char *what, int err)
+{
+	snprintf(buf, len, "%s: %s", what, strerror(err));
+}
+
+void mechanisms_check(const struct btf *btf, bool privileged, struct mechanisms *m)
+{
+	int id, fd, lfd;
+
+	memset(m, 0, sizeof(*m));
+	m->checked = privileged;
+	if (!privileged)
+		return;
+	/* tracepoints: the catalog checks each one; kfree_skb stands for all here */
+	id = btf__find_by_name_kind(btf, "btf_trace_kfree_skb", BTF_KIND_TYPEDEF);
+	fd = id > 0 ? trivial_prog(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, (__u32)id) : -1;
+	if (fd >= 0) {
+		lfd = bpf_raw_tracepoint_open(NULL, fd);
+		m->tp_btf = lfd >= 0;
+		if (lfd >= 0)
+			close(lfd);
+		close(fd);
+	}
+	fd = trivial_prog(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0);
+	if (fd >= 0) {
+		lfd = bpf_raw_tracepoint_open("kfree_skb", fd);
+		m->raw_tp = lfd >= 0;
+		if (lfd >= 0)
+			close(lfd);
+		close(fd);
+	}
+	/* kprobes: the perf kprobe PMU exists with CONFIG_KPROBES (+ KPROBE_EVENTS) */
+	m->kprobe = access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
+	if (!m->kprobe)
+		snprintf(m->why_kprobe, sizeof(m->why_kprobe), "no CONFIG_KPROBES");
+	fd = trivial_prog(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, 0);
+	if (fd >= 0) {
+		const char *sym = "ip_rcv";
+		LIBBPF_OPTS(bpf_link_create_opts, lo, .kprobe_multi.syms = &sym,
+			    .kprobe_multi.cnt = 1);
+
+		lfd = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, &lo);
+		m->kprobe_multi = lfd >= 0;
+		if (lfd < 0)
+			why(m->why_kprobe_multi, sizeof(m->why_kprobe_multi), "attach", errno);
+		else
+			close(lfd);
+		close(fd);
+	} else {
+		why(m->why_kprobe_multi, sizeof(m->why_kprobe_multi), "load", errno);
+	}
+	id = btf__find_by_name_kind(btf, "ip_rcv", BTF_KIND_FUNC);
+	fd = id > 0 ? trivial_prog(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, (__u32)id) : -1;
+	if (fd >= 0) {
+		lfd = bpf_raw_tracepoint_open(NULL, fd);
+		m->fentry = lfd >= 0;
+		if (lfd < 0)
+			why(m->why_fentry, sizeof(m->why_fentry), "attach", errno);
+		else
+			close(lfd);
+		close(fd);
+	} else {
+		why(m->why_fentry, sizeof(m->why_fentry),
+		    errno == EPERM ? "BPF trampolines refused" : "load", errno);
+	}
 }

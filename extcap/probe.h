@@ -35,6 +35,8 @@ struct probe_spec {
 	/* device hooks (xdp:IFNAME, tc:IFNAME:ingress|egress) */
 	char dev[32];
 	int egress;
+	/* kernel functions: kprobe:FUNC (wildcards allowed), fentry:/fexit:/fn:FUNC */
+	int wildcard;
 	/* users' programs: prog:ID, map:PINNED_PATH */
 	uint32_t prog_id;
 	char path[PROBE_SPEC_MAX];
@@ -68,7 +70,26 @@ struct probe_info {
 	int dir_hint;	      /* enum bpfcap_dir: fixed direction of this hook, or 0 */
 	uint32_t ifindex;     /* device hooks: the device, in bpfcap's network namespace */
 	uint16_t dev_type;    /* its ARPHRD_* type */
+	/* function probes: programs per mechanism, and the functions of a wildcard */
+	const char *prog_kprobe, *prog_fentry, *prog_fexit, *prog_kmulti;
+	char **syms;
+	size_t nsyms;
+	size_t nskipped; /* wildcard matches left out: their skb is in another argument */
 };
+
+/* Frees what probe_resolve allocated (wildcard symbol lists). */
+void probe_info_free(struct probe_info *info);
+
+/* What this kernel allows, probed by attaching (needs privileges for the BPF ones). */
+struct mechanisms {
+	bool checked;
+	bool tp_btf, raw_tp, kprobe, kprobe_multi, fentry;
+	char why_kprobe[160], why_kprobe_multi[160], why_fentry[160];
+};
+void mechanisms_check(const struct btf *btf, bool privileged, struct mechanisms *m);
+
+/* Functions in BTF taking a struct sk_buff * (for list-probes --functions). */
+int functions_with_skb(const struct btf *btf, char ***names, int **skb_args, size_t *n);
 
 /* Resolves spec against BTF (category checked/filled, skb argument found, program picked).
  * 0, or a negative errno with a one-line reason in err. */

@@ -51,4 +51,30 @@ check_refused "wrong category" "is in category 'skb', not 'net'" -p tp:net:kfree
 check_refused "argN that is not an skb" "argument 1 of tracepoint 'kfree_skb' is not" \
 	-p tp:skb:kfree_skb:arg1
 check_refused "malformed spec" "unknown probe type" -p bogus:thing
+check_refused "kretprobe (no skb at return)" "use fexit:ip_rcv" -p kretprobe:ip_rcv
+
+# function probes on a kernel that refuses them: one specific line, exit 1 (runtime)
+check_runtime() {
+	name=$1
+	pat=$2
+	shift 2
+	rc=0
+	"$BPFCAP" capture -q -w /dev/null --duration 0.5 "$@" 2>"$WORK/err" || rc=$?
+	expect_eq "$name: exit 1" "$rc" 1
+	expect_eq "$name: one line" "$(grep -c . "$WORK/err")" 1
+	expect_match "$name: says why and what to use" "$(cat "$WORK/err")" "$pat"
+}
+if [ ! -e /sys/bus/event_source/devices/kprobe ]; then
+	check_runtime "kprobe without CONFIG_KPROBES" \
+		"kprobes are not available on this kernel \(no CONFIG_KPROBES\); use tp:skb:kfree_skb or fentry:ip_rcv" \
+		-p kprobe:ip_rcv
+	check_runtime "kprobe.multi wildcard" "kprobe.multi, needed for the wildcard" -p 'kprobe:ip_rc*'
+fi
+if ! "$BPFCAP" capture -q -w /dev/null --duration 0.3 -p fentry:ip_rcv 2>/dev/null; then
+	check_runtime "fentry without BPF trampolines" \
+		"fentry/fexit are not available on this kernel: it refuses BPF trampolines" \
+		-p fentry:ip_rcv
+	[ -e /sys/bus/event_source/devices/kprobe ] ||
+		check_runtime "fn: neither mechanism" "allows neither fentry .* nor kprobe" -p fn:ip_rcv
+fi
 finish

@@ -326,8 +326,9 @@ static void test_probes_and_filter(void)
 	ASSERT_STR(c.probes[0].text, "tp:kfree_skb", "probe 1");
 	ASSERT_STR(c.probes[1].text, "tp:net:net_dev_xmit:arg0", "probe 2");
 	ASSERT_STR(c.probes[2].text, "raw_tp:skb:consume_skb", "probe 3");
-	refused(&c, parse(&c, "capture", "-p", "kprobe:ip_rcv", (char *)NULL), "-p kprobe:ip_rcv",
-		"not supported");
+	ASSERT_EQ(parse(&c, "capture", "-p", "kprobe:ip_rcv", (char *)NULL), 0, "-p kprobe:ip_rcv");
+	refused(&c, parse(&c, "capture", "-p", "kretprobe:ip_rcv", (char *)NULL),
+		"-p kretprobe:ip_rcv", "fexit:ip_rcv");
 	refused(&c, parse(&c, "capture", "-p", "tp:skb:kfree skb", (char *)NULL), "-p with a space",
 		"kfree skb");
 	{
@@ -450,8 +451,7 @@ static void test_trace(void)
 		"data_out without value", "data_out");
 	refused(&c, parse(&c, "trace", "kfree_skb", "proto", "tcp", (char *)NULL), "proto tcp",
 		"tcp");
-	refused(&c, parse(&c, "trace", "kprobe:kfree_skb", (char *)NULL),
-		"trace kprobe:", "not supported");
+	refused(&c, parse(&c, "trace", "kprobe:", (char *)NULL), "trace kprobe:", "function name");
 	refused(&c, parse(&c, "trace", "-p", "kfree_skb", (char *)NULL), "-p is not a trace option",
 		"-p");
 	refused(&c, parse(&c, "trace", "kfree_skb", "--print", (char *)NULL),

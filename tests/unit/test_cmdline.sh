@@ -142,7 +142,7 @@ usage "bad --proto" "proto" capture --proto tcp
 usage "bad --format" "format" capture --format pcapng2
 usage "bad --ring-size" "ring-size" capture --ring-size 1T
 usage "bad probe spec" "kfree skb" capture -p 'tp:skb:kfree skb'
-usage "unsupported probe type" "not supported" capture -p kprobe:ip_rcv
+usage "kretprobe cannot see the skb" "fexit:ip_rcv" capture -p kretprobe:ip_rcv
 usage "bad probe argument" "arg" capture -p tp:skb:kfree_skb:arg99
 usage "invalid capture filter: libpcap's message" "syntax error" capture udp port
 usage "invalid filter after options" "syntax error" capture -c 1 host and

@@ -49,6 +49,13 @@ static void test_spec_ok(void)
 		{ "kfree_skb", PROBE_TP, "", "kfree_skb", -1, "tp:kfree_skb" },
 		{ "tp:kfree_skb", PROBE_TP, "", "kfree_skb", -1, "tp:kfree_skb" },
 		{ "tp:kfree_skb:arg0", PROBE_TP, "", "kfree_skb", 0, "tp:kfree_skb:arg0" },
+		{ "kprobe:ip_rcv", PROBE_KPROBE, "", "ip_rcv", -1, "kprobe:ip_rcv" },
+		{ "k:ip_rcv", PROBE_KPROBE, "", "ip_rcv", -1, "kprobe:ip_rcv" },
+		{ "kprobe:tcp_v4_*", PROBE_KPROBE, "", "tcp_v4_*", -1, "kprobe:tcp_v4_*" },
+		{ "fentry:ip_rcv", PROBE_FENTRY, "", "ip_rcv", -1, "fentry:ip_rcv" },
+		{ "fexit:ip_rcv:arg0", PROBE_FEXIT, "", "ip_rcv", 0, "fexit:ip_rcv:arg0" },
+		{ "fn:sk_skb_reason_drop", PROBE_FN, "", "sk_skb_reason_drop", -1,
+		  "fn:sk_skb_reason_drop" },
 		{ "xdp:eth0", PROBE_XDP, "", "xdp", -1, "xdp:eth0" },
 		{ "tc:eth0:ingress", PROBE_TC, "", "tc_ingress", -1, "tc:eth0:ingress" },
 		{ "tc:eth0:egress", PROBE_TC, "", "tc_egress", -1, "tc:eth0:egress" },
@@ -97,9 +104,11 @@ static void test_spec_bad(void)
 		{ "tp:skb:kfree-skb", "invalid" },
 		{ "kfree skb", "invalid" },
 		{ "foo:bar", "unknown probe type 'foo'" },
-		{ "kprobe:x", "not supported" },
-		{ "k:ip_rcv", "not supported" },
-		{ "fentry:ip_rcv", "not supported" },
+		{ "kprobe:", "function name" },
+		{ "kprobe:a b", "function name" },
+		{ "kretprobe:ip_rcv", "fexit:ip_rcv" },
+		{ "fentry:ip_*", "kprobe.multi" },
+		{ "fn:ip_rcv:argx", "argN" },
 		{ "xdp:", "device name" },
 		{ "xdp:eth0:ingress", "received packets only" },
 		{ "tc:eth0:sideways", "ingress or egress" },
@@ -128,9 +137,9 @@ static void test_spec_bad(void)
 		ASSERT_TRUE(err[0] && !strchr(err, '\n'), n);
 	}
 	ASSERT_EQ(probe_spec_parse(NULL, &s, err, sizeof(err)), -EINVAL, "NULL spec refused");
-	/* a kprobe error points to what works */
-	probe_spec_parse("kprobe:x", &s, err, sizeof(err));
-	ASSERT_CONTAINS(err, "tp:skb:kfree_skb", "kprobe error suggests a tracepoint");
+	/* a kretprobe error points to what works */
+	probe_spec_parse("kretprobe:x", &s, err, sizeof(err));
+	ASSERT_CONTAINS(err, "fexit:x", "kretprobe error suggests fexit");
 	/* too long */
 	memset(longspec, 'a', sizeof(longspec) - 1);
 	longspec[sizeof(longspec) - 1] = '\0';
