@@ -707,7 +707,7 @@ int raw_sk0_skb1(struct bpf_raw_tracepoint_args *ctx)
 
 /* ---- device hooks: XDP and tc (tcx link, or clsact) ---- */
 
-#define XDP_PASS_ 2
+#define XDP_PASS_      2
 #define TC_ACT_UNSPEC_ (-1) /* also TCX_NEXT: let the next program / the stack decide */
 
 /* Filter on the frame itself (it starts at the Ethernet header at both hooks). */
@@ -732,7 +732,7 @@ static __always_inline __u32 run_filter_frame(const void *data, __u32 linear, __
 	if (wl && bpf_probe_read_kernel(w, wl, data))
 		wl = 0;
 	r = dev_type == 1 || dev_type == 772 ? bpfcap_filter_l2(w, wl, wire)
-					      : bpfcap_filter_l3(w, wl, wire);
+					     : bpfcap_filter_l3(w, wl, wire);
 	fw->level = idx;
 	return r;
 }
