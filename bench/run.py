@@ -52,7 +52,7 @@ def teardown():
 class Capture:
     """A capturing process in netns A (or on the host for bpfcap: it sees every namespace)."""
 
-    def __init__(self, argv, ready, netns=None, stdout=subprocess.DEVNULL):
+    def __init__(self, argv, ready, netns=None, stdout=subprocess.DEVNULL, settle=0.0):
         self.argv = argv
         if netns:
             argv = ["ip", "netns", "exec", netns] + argv
@@ -67,6 +67,7 @@ class Capture:
             r, _, _ = select.select([self.p.stderr], [], [], 0.1)
             if r:
                 self.err += os.read(self.p.stderr.fileno(), 65536)
+        time.sleep(settle)  # e.g. tshark says "Capturing" before its extcap has attached
 
     def stop(self):
         time.sleep(0.3)
@@ -86,6 +87,20 @@ def gen(args, secs, extra=""):
         return int(m.group(1)), float(m.group(3))
     m = re.search(r"sent (\d+) bytes in ([\d.]+) s = ([\d.]+) Mbit/s", out)
     return int(m.group(1)), float(m.group(3))
+
+
+def gen2(args, secs, extra):
+    """two senders, on CPU 0 and CPU 1"""
+    ps = [subprocess.Popen("ip netns exec %s %s/bench/bpfcap-gen %s --cpu %d --duration %s" %
+                           (B, args.build, extra, cpu, secs), shell=True, text=True,
+                           stdout=subprocess.PIPE) for cpu in (0, 1)]
+    sent = rate = 0
+    for p in ps:
+        out = p.communicate()[0]
+        m = re.search(r"sent (\d+) packets in ([\d.]+) s = (\d+) pps", out)
+        sent += int(m.group(1))
+        rate += float(m.group(3))
+    return sent, rate
 
 
 def num(pattern, text):
@@ -128,6 +143,18 @@ def configs(args, ns_a):
         c.append(dict(name="xdpdump --load-xdp-program", kind="udp", tool="xdpdump",
                       start=lambda: Capture(["xdpdump", "-i", "vethA", "--load-xdp-program", "-w",
                                              "/dev/null"], "listening on", netns=A)))
+    c.append(dict(name="no capture, 2 senders", kind="udp2"))
+    c.append(dict(name="bpfcap netif_receive_skb, 2 senders", kind="udp2", tool="bpfcap",
+                  start=lambda: Capture([bc, "capture", "-v", "-p", "netif_receive_skb", "--netns",
+                                         str(ns_a), "-w", "/dev/null"], "attached through")))
+    if not args.quick and args.extcap_home:
+        # the Wireshark path: tshark as a member of group wireshark, the extcap with file caps
+        c.append(dict(name="bpfcap extcap via tshark (as a user)", kind="udp", tool="tshark",
+                      start=lambda: Capture(
+                          [os.path.join(args.top, "tests/lib/asuser.sh"), "--wireshark",
+                           args.extcap_home, "--", "tshark", "-i", "bpf_netif_receive_skb",
+                           "-o", "extcap.bpf_netif_receive_skb.netns:%d" % ns_a, "-w",
+                           "/dev/null"], "Capturing on", settle=2.0)))
     c.append(dict(name="no capture, bulk TCP", kind="tcp"))
     c.append(dict(name="bpfcap -s 65535 netif_receive_skb, bulk TCP", kind="tcp", tool="bpfcap",
                   start=lambda: Capture([bc, "capture", "-v", "-s", "65535", "-p",
@@ -147,6 +174,8 @@ def run_one(args, cfg):
     cap = cfg["start"]() if "start" in cfg else None
     if cfg["kind"] == "udp":
         sent, rate = gen(args, args.seconds, "udp %s 9 --size %d" % (A_IP, args.size))
+    elif cfg["kind"] == "udp2":
+        sent, rate = gen2(args, args.seconds, "udp %s 9 --size %d" % (A_IP, args.size))
     elif cfg["kind"] == "udp100":
         sent, rate = gen(args, args.seconds, "udp %s 9000 --flows 100 --size %d" % (A_IP, args.size))
     else:
@@ -159,6 +188,9 @@ def run_one(args, cfg):
             res["captured"] = num(r"^(\d+) packets? captured", err)
             res["lost"] = num(r"^(\d+) packets? lost in the kernel", err)
             res["filtered"] = num(r"^(\d+) packets? filtered out", err)
+        elif cfg["tool"] == "tshark":
+            res["captured"] = num(r"^(\d+) packets? captured", err)
+            res["lost"] = None
         elif cfg["tool"] == "tcpdump":
             res["captured"] = num(r"^(\d+) packets? captured", err)
             res["lost"] = num(r"^(\d+) packets? dropped by kernel", err)
@@ -226,6 +258,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--size", type=int, default=512, help="UDP payload (512 = 554-byte frames)")
+    ap.add_argument("--extcap-home", default="",
+                    help="home of the test user with the extcap installed (set by run.sh)")
     args = ap.parse_args()
     if args.quick:
         args.rounds, args.seconds = 2, 1.5
@@ -279,6 +313,7 @@ def main():
         teardown()
 
     base_udp = [r["rate"] for r in results["no capture"]]
+    base_udp2 = [r["rate"] for r in results["no capture, 2 senders"]]
     base_tcp = [r["rate"] for r in results["no capture, bulk TCP"]]
     lines = []
     cpu = sh("grep -m1 'model name' /proc/cpuinfo", check=False).stdout.split(":")[-1].strip()
@@ -293,7 +328,7 @@ def main():
     summary = {}
     for c in cfgs:
         rs = results[c["name"]]
-        base = base_tcp if c["kind"] == "tcp" else base_udp
+        base = base_tcp if c["kind"] == "tcp" else base_udp2 if c["kind"] == "udp2" else base_udp
         ratios = [r["rate"] / b for r, b in zip(rs, base) if b]
         unit = "Mbit/s" if c["kind"] == "tcp" else "pps"
         capt = "-"
@@ -304,15 +339,17 @@ def main():
             capt = "%.3f" % statistics.median(cs) if cs else "-"
             if c["kind"] == "udp100":
                 capt += " (1 % kept)"
-            lost = str(sum(r.get("lost") or 0 for r in rs))
+            lost = ("-" if c.get("tool") == "tshark"
+                    else str(sum(r.get("lost") or 0 for r in rs)))
             cm = [r["cpu"] / (r["sent"] / 1e6) for r in rs if r["sent"]]
             cpu_m = "%.2f" % statistics.median(cm) if cm else "-"
         elif "captured" in rs[0]:
-            lost = str(sum(r.get("lost") or 0 for r in rs))
+            lost = ("-" if c.get("tool") == "tshark"
+                    else str(sum(r.get("lost") or 0 for r in rs)))
         co = cost.get(c["name"])
         lines.append("| %s | %.0f %s | %s | %s | %s | %s | %s |" % (
             c["name"], statistics.median([r["rate"] for r in rs]), unit,
-            fmt_ratio(ratios) if c["name"] not in ("no capture", "no capture, bulk TCP") else "1.00",
+            fmt_ratio(ratios) if not c["name"].startswith("no capture") else "1.00",
             capt, lost, cpu_m, "%.0f" % co if co else "-"))
         summary[c["name"]] = statistics.median(ratios) if ratios else None
     lines.append("\nBPF program cost per packet at kfree_skb (bpf_stats, 554-byte frames): "

@@ -15,4 +15,16 @@ if [ -z "${BENCH_IN_NS:-}" ]; then
 	exec env BENCH_IN_NS=1 unshare --net --mount -- "$0" "$@"
 fi
 mkdir -p /run/netns && mount -t tmpfs -o size=1m bench /run/netns
-exec python3 "$top/bench/run.py" --build "$build" --top "$top" "$@"
+# the extcap path: an ordinary user in group wireshark runs tshark, with the extcap installed in
+# that user's personal extcap directory the way the install rule does it
+home=$(mktemp -d /tmp/bpfcap-bench-home.XXXXXX)
+chmod 755 "$home"
+trap 'rm -rf "$home"' EXIT
+extcap_home=""
+if command -v tshark >/dev/null && command -v setcap >/dev/null; then
+	mkdir -p "$home/.config/wireshark/extcap"
+	"$top/tests/lib/asuser.sh" --wireshark "$home" -- true &&
+		"$top/packaging/install-extcap.sh" "$build/extcap/bpfcap" "$home/.config/wireshark/extcap" \
+			>/dev/null && extcap_home=$home
+fi
+python3 "$top/bench/run.py" --build "$build" --top "$top" --extcap-home "$extcap_home" "$@"
