@@ -363,6 +363,12 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 				ev->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 		}
 	}
+	/* An skb read after it was freed (fexit on a function that consumes it) is garbage:
+	 * skip what cannot be a packet rather than write nonsense. */
+	if (data_off > tail || tail - data_off > ev->len || ev->len > (1u << 24)) {
+		c->invalid++;
+		return 0;
+	}
 	if (!ev->netns && argsk)
 		ev->netns = trusted ? argsk->__sk_common.skc_net.net->ns.inum
 				    : BPF_CORE_READ(argsk, __sk_common.skc_net.net, ns.inum);

@@ -604,6 +604,11 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 						  ? (pi->spec.wildcard ? M_KMULTI : M_KPROBE)
 						  : M_FENTRY;
 
+			if (first == M_FEXIT)
+				pr_warn("%s reads the skb after %s() returned: if the function frees or "
+					"passes on the skb, what is left is stale (bpfcap skips what is "
+					"inconsistent); fentry:%s sees it intact",
+					pi->spec.text, pi->spec.name, pi->spec.name);
 			err = open_one(c, o, i, first);
 			if (err && pi->spec.kind == PROBE_FN && privileged()) {
 				int err0 = err;
@@ -776,6 +781,7 @@ int capture__counters(struct capture *c, int probe, struct bpfcap_counters *out,
 		out->lost_nested += v[i].lost_nested;
 		out->filtered += v[i].filtered;
 		out->truncated += v[i].truncated;
+		out->invalid += v[i].invalid;
 	}
 	free(v);
 	if (recursion_misses && c->prog[probe]) {

@@ -8,7 +8,7 @@ build="cmake make gcc pkg-config clang-16 llvm-16 bpftool libbpf-dev libelf-dev 
        libpcap-dev libcap-ng-dev libglib2.0-dev wireshark-dev libwireshark-dev tshark"
 test="iproute2 nftables tcpdump netcat-openbsd iputils-ping python3 libcap2-bin procps
       util-linux passwd libclang-rt-16-dev clang-format cppcheck wireshark-common
-      wireshark-qt xvfb xauth xdotool x11-apps imagemagick"
+      wireshark-qt xvfb xauth xdotool x11-apps imagemagick qemu-system-x86 busybox-static xz-utils"
 pkgs="$build"
 [ "${1:-}" = "--test" ] && pkgs="$build $test"
 missing=""

@@ -4,8 +4,8 @@
 # Steps: Debian packages; a -Werror build of everything; static checks (clang-format,
 # cppcheck); ctest labels unit, integration (private namespaces), e2e (tshark as an ordinary
 # user); an ASan/UBSan build running the unit tests; fixed-time fuzzing.
-# Environment: BPFCAP_FUZZ_SECONDS (default 60), BPFCAP_SKIP="label ..." (local iteration only;
-# CI=true ignores it).
+# Environment: BPFCAP_FUZZ_SECONDS (default 60), BPFCAP_SKIP="label ..." and
+# BPFCAP_SKIP_KERNELS=1 (local iteration only; CI=true ignores them).
 set -u
 [ "$(id -u)" = 0 ] || { echo "run-all: run as root: sudo $0" >&2; exit 1; }
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,6 +75,13 @@ for label in unit integration e2e; do
 	step "ctest -L $label"
 	skipped "$label" || ctest_label build-ci "$label"
 done
+
+step "kernel matrix: Debian 6.1 and 6.12 under QEMU (tests/kernels)"
+if [ -n "${BPFCAP_SKIP_KERNELS:-}" ] && [ "${CI:-}" != true ]; then
+	echo "(skipped: BPFCAP_SKIP_KERNELS)"
+else
+	skipped kernels || ctest_label build-ci kernels
+fi
 
 step "unit tests under ASan/UBSan"
 if ! skipped asan; then
