@@ -93,6 +93,19 @@ struct {
 	__type(value, __u32);
 } nesting SEC(".maps");
 
+/* fentry/fexit on an XDP program: the xdp_buff lives on the driver's stack, so its address is
+ * the same for every packet. A per-CPU sequence numbers the runs instead: the entry program
+ * advances it and the exit program of the same run (same CPU, XDP does not nest) reads it;
+ * an exit traced alone advances it itself (prog_seq_owner). */
+const volatile __u32 prog_seq_owner = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pseq SEC(".maps");
+
 #define MAC_UNSET ((__u16)~0U)
 
 /* pcap-filter: two stubs patched by user space (bpf/filter_stub.h), run on a per-CPU copy of
@@ -300,9 +313,25 @@ static __always_inline int ring_emit(const struct bpfcap_event *ev, const void *
  * pointers that can be read directly and handed to bpf_skb_output(); raw_tp programs read
  * everything through bpf_probe_read_kernel() (BPF_CORE_READ).
  */
+static __always_inline int capture_v(struct sk_buff *skb, struct net_device *argdev,
+				     struct sock *argsk, bool has_reason, __u32 reason,
+				     __u64 location, bool trusted, bool has_verdict, __s32 verdict);
+
 static __always_inline int capture(struct sk_buff *skb, struct net_device *argdev,
 				   struct sock *argsk, bool has_reason, __u32 reason,
 				   __u64 location, bool trusted)
+{
+	return capture_v(skb, argdev, argsk, has_reason, reason, location, trusted, false, 0);
+}
+
+static __always_inline int capture_verdict(struct sk_buff *skb, __s32 verdict)
+{
+	return capture_v(skb, NULL, NULL, false, 0, 0, true, true, verdict);
+}
+
+static __always_inline int capture_v(struct sk_buff *skb, struct net_device *argdev,
+				     struct sock *argsk, bool has_reason, __u32 reason,
+				     __u64 location, bool trusted, bool has_verdict, __s32 verdict)
 {
 	__u32 key = probe_id, zero = 0;
 	struct bpfcap_counters *c = bpf_map_lookup_elem(&counters, &key);
@@ -446,6 +475,10 @@ static __always_inline int capture(struct sk_buff *skb, struct net_device *argde
 	if (has_reason) {
 		ev->reason = reason;
 		ev->flags |= BPFCAP_EV_HAS_REASON;
+	}
+	if (has_verdict) {
+		ev->flags |= BPFCAP_EV_VERDICT_TC;
+		ev->verdict = verdict;
 	}
 	if (trusted) {
 		ev->data_len = skb->data_len;
@@ -822,4 +855,80 @@ int tc_capture(struct __sk_buff *skb)
 	dev_capture(skb, data, (__u32)(end - data), skb->len, skb->ifindex, skb->ingress_ifindex,
 		    skb->queue_mapping, skb->mark, bpf_ntohs(skb->protocol), (__u8)skb->pkt_type);
 	return TC_ACT_UNSPEC_;
+}
+
+/* ---- xdpdump style: fentry/fexit on a loaded XDP or tc program ----
+ * The target's context arrives converted to the kernel type (struct xdp_buff for XDP,
+ * struct sk_buff for tc); at exit the program's return value is the verdict. Entry and exit
+ * see the same context address, so both records carry the same packet id. */
+
+static __always_inline int xdp_prog_capture(struct xdp_buff *xdp, bool exit, __s32 verdict)
+{
+	void *data = xdp->data, *end = xdp->data_end;
+	__u32 linear = (__u32)(end - data), key = probe_id, want;
+	struct bpfcap_counters *c = bpf_map_lookup_elem(&counters, &key);
+	struct bpfcap_event ev_local, *ev = &ev_local;
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&pseq, &zero), run;
+
+	if (!c || !seq)
+		return 0;
+	if (!exit || prog_seq_owner)
+		(*seq)++;
+	run = *seq;
+	c->seen++;
+	if (linear > 0xffff) {
+		c->invalid++;
+		return 0;
+	}
+	if (use_filter && !run_filter_frame(data, linear, linear)) {
+		c->filtered++;
+		return 0;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->ts_boot = bpf_ktime_get_boot_ns();
+	ev->skb_addr = (run << 12) ^ bpf_get_smp_processor_id(); /* the verifier refuses ptr ^ x */
+	ev->probe_id = probe_id;
+	ev->cpu = bpf_get_smp_processor_id();
+	ev->len = linear;
+	ev->netns = dev_netns;
+	ev->dev_type = dev_type;
+	ev->start = BPFCAP_START_MAC;
+	ev->net_off = 0xffff;
+	if (exit) {
+		ev->flags |= BPFCAP_EV_VERDICT_XDP;
+		ev->verdict = verdict;
+	}
+	want = linear < snaplen ? linear : snaplen;
+	ev->cap_len = want;
+	if (ring_emit(ev, data, want)) {
+		c->lost_ring++;
+		return 0;
+	}
+	c->captured++;
+	return 0;
+}
+
+SEC("fentry")
+int fe_xdp_prog(__u64 *ctx)
+{
+	return xdp_prog_capture((struct xdp_buff *)ctx[0], false, 0);
+}
+
+SEC("fexit")
+int fx_xdp_prog(__u64 *ctx)
+{
+	return xdp_prog_capture((struct xdp_buff *)ctx[0], true, (__s32)ctx[1]);
+}
+
+SEC("fentry")
+int fe_tc_prog(__u64 *ctx)
+{
+	return capture((struct sk_buff *)ctx[0], NULL, NULL, false, 0, 0, true);
+}
+
+SEC("fexit")
+int fx_tc_prog(__u64 *ctx)
+{
+	return capture_verdict((struct sk_buff *)ctx[0], (__s32)ctx[1]);
 }

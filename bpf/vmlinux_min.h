@@ -87,6 +87,11 @@ struct sk_buff {
 	unsigned char *data;
 };
 
+struct xdp_buff {
+	void *data;
+	void *data_end;
+};
+
 /* kprobe context (x86-64 and arm64 register names come from bpf_tracing.h, CO-RE relocated) */
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {

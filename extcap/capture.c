@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "capture.h"
@@ -103,8 +104,9 @@ static const char *load_hint(int err)
 	if (err == -EACCES)
 		return "; the kernel's verifier rejected it (details with -v -v)";
 	if (err == -EPERM)
-		return "; bpfcap needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: run it as root, or "
-		       "install it with 'cmake --install' and be a member of group 'wireshark'";
+		return "; bpfcap needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: run it as root, or as a "
+		       "member of group 'wireshark' run the extcap copy, which has them (installed by "
+		       "the package or 'cmake --install'; 'tshark -G folders' shows where)";
 	if (err == -E2BIG || err == -ENOMEM)
 		return "; try a smaller --ring-size";
 	return "; details with -v -v (or --log-level=debug)";
@@ -358,7 +360,48 @@ static int open_user(struct capture *c, int i, const struct probe_info *pi)
 	return 0;
 }
 
-enum mech { M_TP_BTF, M_RAW_TP, M_DEV, M_KPROBE, M_KMULTI, M_FENTRY, M_FEXIT };
+enum mech { M_TP_BTF, M_RAW_TP, M_DEV, M_KPROBE, M_KMULTI, M_FENTRY, M_FEXIT, M_PROGTRACE };
+
+/* The target of fentry/fexit:prog:ID: its fd, whether it is XDP, and its function's name (from
+ * the program's BTF; info.name is cut at 15 characters). */
+static int target_prog(uint32_t id, int *fd, bool *xdp, char *func, size_t len)
+{
+	struct bpf_prog_info info;
+	struct bpf_func_info fi[1];
+	__u32 il = sizeof(info);
+	struct btf *btf;
+	const struct btf_type *t;
+	int err;
+
+	*fd = bpf_prog_get_fd_by_id(id);
+	if (*fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(*fd, &info, &il))
+		return -errno;
+	if (info.type != BPF_PROG_TYPE_XDP && info.type != BPF_PROG_TYPE_SCHED_CLS)
+		return -EMEDIUMTYPE;
+	*xdp = info.type == BPF_PROG_TYPE_XDP;
+	snprintf(func, len, "%s", info.name);
+	if (!info.btf_id || !info.nr_func_info)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	il = sizeof(info);
+	info.nr_func_info = 1;
+	info.func_info_rec_size = sizeof(fi[0]);
+	info.func_info = (__u64)(unsigned long)fi;
+	if (bpf_obj_get_info_by_fd(*fd, &info, &il))
+		return 0;
+	btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!btf)
+		return 0;
+	t = btf__type_by_id(btf, fi[0].type_id);
+	if (t)
+		snprintf(func, len, "%s", btf__name_by_offset(btf, t->name_off));
+	btf__free(btf);
+	err = 0;
+	return err;
+}
 
 static bool privileged(void)
 {
@@ -380,6 +423,12 @@ static void explain_fn_failure(const struct probe_info *pi, int mech, int err)
 	if (!privileged()) {
 		log_errno(err, "load the BPF program for probe %s%s", pi->spec.text,
 			  load_hint(-EPERM));
+	} else if ((pi->spec.kind == PROBE_PROG_ENTRY || pi->spec.kind == PROBE_PROG_EXIT) &&
+		   (err == -EPERM || err == -EOPNOTSUPP || err == -ENOTSUPP_)) {
+		pr_err("fentry/fexit are not available on this kernel: it refuses BPF trampolines "
+		       "(%s), needed by %s; capture at the device with xdp:IFNAME or tc:IFNAME:ingress, "
+		       "or have the program hand packets over (prog:ID, docs/user-programs.md)",
+		       strerror(err == -ENOTSUPP_ ? EOPNOTSUPP : -err), pi->spec.text);
 	} else if ((mech == M_FENTRY || mech == M_FEXIT) &&
 		   (err == -EPERM || err == -EOPNOTSUPP || err == -ENOTSUPP_)) {
 		pr_err("fentry/fexit are not available on this kernel: it refuses BPF trampolines "
@@ -406,25 +455,60 @@ static void explain_fn_failure(const struct probe_info *pi, int mech, int err)
 	}
 }
 
+/* Is the program that probe i traces at exit also traced at entry? */
+static bool entry_traced(const struct capture_opts *o, int i)
+{
+	for (int j = 0; j < o->nprobes; j++)
+		if (o->probes[j].spec.kind == PROBE_PROG_ENTRY &&
+		    o->probes[j].spec.prog_id == o->probes[i].spec.prog_id)
+			return true;
+	return false;
+}
+
 static int open_one(struct capture *c, const struct capture_opts *o, int i, enum mech m)
 {
 	const struct probe_info *pi = &o->probes[i];
 	struct bpf_object_open_opts oo = { .sz = sizeof(oo), .btf_custom_path = o->btf_path };
 	bool raw = m == M_RAW_TP;
-	const char *want = m == M_RAW_TP   ? pi->prog_raw
-			   : m == M_KPROBE ? pi->prog_kprobe
-			   : m == M_KMULTI ? pi->prog_kmulti
-			   : m == M_FENTRY ? pi->prog_fentry
-			   : m == M_FEXIT  ? pi->prog_fexit
-					   : pi->prog_tp;
+	int tfd = -1;
+	bool txdp = false;
+	char tfunc[128] = "";
+	const char *want = m == M_PROGTRACE ? NULL
+			   : m == M_RAW_TP  ? pi->prog_raw
+			   : m == M_KPROBE  ? pi->prog_kprobe
+			   : m == M_KMULTI  ? pi->prog_kmulti
+			   : m == M_FENTRY  ? pi->prog_fentry
+			   : m == M_FEXIT   ? pi->prog_fexit
+					    : pi->prog_tp;
 	bool dev = pi->spec.kind == PROBE_XDP || pi->spec.kind == PROBE_TC;
 	struct capture_bpf *s;
 	struct bpf_program *p, *sel = NULL;
 	int err;
 
+	if (m == M_PROGTRACE) {
+		err = target_prog(pi->spec.prog_id, &tfd, &txdp, tfunc, sizeof(tfunc));
+		if (err == -EMEDIUMTYPE) {
+			pr_err("program %u is neither XDP nor tc; %s captures XDP and tc programs",
+			       pi->spec.prog_id, pi->spec.text);
+			close(tfd);
+			return -EBUSY; /* explained */
+		}
+		if (err) {
+			pr_err("no BPF program with id %u (%s); see 'bpftool prog show'",
+			       pi->spec.prog_id, strerror(-err));
+			if (tfd >= 0)
+				close(tfd);
+			return -EBUSY;
+		}
+		want = pi->spec.kind == PROBE_PROG_ENTRY ? (txdp ? "fe_xdp_prog" : "fe_tc_prog")
+							 : (txdp ? "fx_xdp_prog" : "fx_tc_prog");
+	}
 	s = open_skel(c, &oo);
-	if (!s)
+	if (!s) {
+		if (tfd >= 0)
+			close(tfd);
 		return -errno;
+	}
 	if (!want) {
 		capture_bpf__destroy(s);
 		return -ENOENT;
@@ -469,6 +553,13 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 		err = bpf_program__set_attach_target(sel, 0, pi->spec.name);
 		if (err)
 			goto fail;
+	} else if (m == M_PROGTRACE) {
+		s->rodata->dev_netns = o->own_netns;
+		s->rodata->dev_type = 1;
+		s->rodata->prog_seq_owner = pi->spec.kind == PROBE_PROG_EXIT && !entry_traced(o, i);
+		err = bpf_program__set_attach_target(sel, tfd, tfunc);
+		if (err)
+			goto fail;
 	}
 	if (c->primary < 0) {
 		err = bpf_map__set_max_entries(s->maps.events, (__u32)o->ring_size);
@@ -484,6 +575,7 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 		reuse(s->maps.metabuf, f->maps.metabuf);
 		reuse(s->maps.nesting, f->maps.nesting);
 		reuse(s->maps.fwin, f->maps.fwin);
+		reuse(s->maps.pseq, f->maps.pseq);
 	}
 	if (pi->spec.kind == PROBE_XDP) {
 		err = xdp_check_free(pi);
@@ -516,10 +608,12 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 		else
 			c->link[i] = bpf_program__attach(sel);
 		err = c->link[i] ? 0 : -errno;
-		c->mech[i] = raw	     ? "raw_tp"
-			     : m == M_FENTRY ? "fentry"
-			     : m == M_FEXIT  ? "fexit"
-					     : "tp_btf";
+		c->mech[i] = raw		  ? "raw_tp"
+			     : m == M_FENTRY	  ? "fentry"
+			     : m == M_FEXIT	  ? "fexit"
+			     : m != M_PROGTRACE ? "tp_btf"
+			     : pi->spec.kind == PROBE_PROG_ENTRY ? "fentry on program"
+								 : "fexit on program";
 	}
 	if (err) {
 		c->skel[i] = NULL;
@@ -528,9 +622,13 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 	}
 	if (c->primary < 0)
 		c->primary = i;
+	if (tfd >= 0)
+		close(tfd);
 	return 0;
 fail:
 	capture_bpf__destroy(s);
+	if (tfd >= 0)
+		close(tfd);
 	return err;
 }
 
@@ -597,6 +695,16 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 			}
 			continue;
 		}
+		if (pi->spec.kind == PROBE_PROG_ENTRY || pi->spec.kind == PROBE_PROG_EXIT) {
+			err = open_one(c, o, i, M_PROGTRACE);
+			if (err == -EBUSY)
+				goto fail;
+			if (err) {
+				explain_fn_failure(pi, M_FENTRY, err);
+				goto fail;
+			}
+			continue;
+		}
 		if (pi->spec.kind == PROBE_KPROBE || pi->spec.kind == PROBE_FENTRY ||
 		    pi->spec.kind == PROBE_FEXIT || pi->spec.kind == PROBE_FN) {
 			enum mech first = pi->spec.kind == PROBE_FEXIT ? M_FEXIT
@@ -605,8 +713,10 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 						  : M_FENTRY;
 
 			if (first == M_FEXIT)
-				pr_warn("%s reads the skb after %s() returned: if the function frees or "
-					"passes on the skb, what is left is stale (bpfcap skips what is "
+				pr_warn("%s reads the skb after %s() returned: if the function "
+					"frees or "
+					"passes on the skb, what is left is stale (bpfcap skips "
+					"what is "
 					"inconsistent); fentry:%s sees it intact",
 					pi->spec.text, pi->spec.name, pi->spec.name);
 			err = open_one(c, o, i, first);

@@ -150,6 +150,24 @@ int probe_spec_parse(const char *s, struct probe_spec *spec, char *err, size_t e
 			"kretprobe:%s cannot see the skb (the arguments are gone at return); use "
 			"fexit:%s or kprobe:%s",
 			rest, rest, rest);
+	} else if ((!strcmp(type, "fentry") || !strcmp(type, "fexit")) &&
+		   !strncmp(rest, "prog:", 5)) {
+		/* xdpdump style: a loaded XDP or tc program, at entry or exit */
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(rest + 5, &end, 10);
+		if (errno || end == rest + 5 || *end || v == 0 || v > UINT32_MAX)
+			return ERR("invalid program id in '%s'; use %s:prog:ID (see 'bpftool prog "
+				   "show')",
+				   s, type);
+		spec->kind = !strcmp(type, "fentry") ? PROBE_PROG_ENTRY : PROBE_PROG_EXIT;
+		spec->prog_id = (uint32_t)v;
+		snprintf(spec->name, sizeof(spec->name), "prog%lu_%s", v,
+			 spec->kind == PROBE_PROG_ENTRY ? "entry" : "exit");
+		snprintf(spec->text, sizeof(spec->text), "%s:prog:%lu", type, v);
+		return 0;
 	} else if (!strcmp(type, "kprobe") || !strcmp(type, "k") || !strcmp(type, "fentry") ||
 		   !strcmp(type, "fexit") || !strcmp(type, "fn")) {
 		char *a = strchr(rest, ':');
@@ -648,6 +666,11 @@ int probe_resolve(const struct btf *btf, const struct probe_spec *spec, struct p
 	}
 	if (spec->kind == PROBE_PROG || spec->kind == PROBE_MAP) {
 		info->skb_arg = -1; /* resolved when the capture opens the program's map */
+		return 0;
+	}
+	if (spec->kind == PROBE_PROG_ENTRY || spec->kind == PROBE_PROG_EXIT) {
+		info->skb_arg = -1; /* the program and its type are looked up when attaching */
+		info->dev_type = 1;
 		return 0;
 	}
 	if (spec->kind == PROBE_KPROBE || spec->kind == PROBE_FENTRY || spec->kind == PROBE_FEXIT ||

@@ -24,6 +24,8 @@ enum probe_kind {
 	PROBE_TC,
 	PROBE_PROG,
 	PROBE_MAP,
+	PROBE_PROG_ENTRY, /* fentry:prog:ID, xdpdump style */
+	PROBE_PROG_EXIT,  /* fexit:prog:ID */
 };
 
 struct probe_spec {

@@ -187,8 +187,10 @@ static void summary(FILE *f, struct capture *cap, struct sink *sink, const struc
 			tot_notip == 1 ? "" : "s");
 	for (i = 0; i < cli->nprobes; i++)
 		if (c[i].invalid)
-			fprintf(f, "%" PRIu64 " skb%s at %s skipped: not a consistent packet there\n",
-				(uint64_t)c[i].invalid, c[i].invalid == 1 ? "" : "s", pi[i].spec.text);
+			fprintf(f,
+				"%" PRIu64 " skb%s at %s skipped: not a consistent packet there\n",
+				(uint64_t)c[i].invalid, c[i].invalid == 1 ? "" : "s",
+				pi[i].spec.text);
 	if (cli->nprobes > 1 || cli->verbose || tot_lost) {
 		for (i = 0; i < cli->nprobes; i++)
 			fprintf(f,

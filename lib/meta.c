@@ -452,6 +452,11 @@ static void probe_label(const char *probe, char *name, size_t cap)
 		snprintf(name, cap, "tc_%s", p && !strcmp(p, ":egress") ? "egress" : "ingress");
 		return;
 	}
+	if (!strncmp(probe, "fentry:prog:", 12) || !strncmp(probe, "fexit:prog:", 11)) {
+		snprintf(name, cap, "prog%.20s_%s", strrchr(probe, ':') + 1,
+			 !strncmp(probe, "fentry", 6) ? "entry" : "exit");
+		return;
+	}
 	if (!strncmp(probe, "prog:", 5)) {
 		snprintf(name, cap, "prog%.20s", probe + 5);
 		return;

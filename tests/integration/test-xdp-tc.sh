@@ -105,6 +105,16 @@ expect_match "xdp on an owned device: names the program" "$(cat "$WORK/err")" \
 	"already runs XDP program 'sample_xdp' \(id $PID_XDP\)"
 expect_eq "xdp on an owned device: one line" "$(grep -c . "$WORK/err")" 1
 
+# --- xdpdump style (fentry/fexit on the program): needs BPF trampolines, tested in the
+# kernel matrix; here it must fail with a specific message when the kernel refuses them
+if ! "$BPFCAP" capture -q -w /dev/null --duration 0.3 -p fentry:ip_rcv 2>/dev/null; then
+	rc=0
+	"$BPFCAP" capture -q -w /dev/null --duration 0.3 -p "fentry:prog:$PID_XDP" 2>"$WORK/err" || rc=$?
+	expect_eq "fentry:prog:ID without trampolines: exit 1" "$rc" 1
+	expect_match "fentry:prog:ID without trampolines: says why" "$(cat "$WORK/err")" \
+		"fentry/fexit are not available on this kernel.*needed by fentry:prog:$PID_XDP; capture at the device with xdp:IFNAME"
+fi
+
 # --- the user's XDP program through bpfcap_output.h: verdicts, tag; by id and by pinned map
 for how in "prog:$PID_XDP" "map:$WORK/bpffs/xdp_events"; do
 	F=$WORK/user.pcapng

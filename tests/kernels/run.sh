@@ -56,6 +56,10 @@ BPFCAP=$(realpath "$BPFCAP")
 if [ -z "${BPFCAP_GEN:-}" ] && [ -x "$(dirname "$BPFCAP")/../bench/bpfcap-gen" ]; then
 	BPFCAP_GEN=$(realpath "$(dirname "$BPFCAP")/../bench/bpfcap-gen")
 fi
+# the sample user programs' loader (tests/progs), for the xdpdump-style guest test
+if [ -z "${BPFCAP_LOADER:-}" ] && [ -x "$(dirname "$BPFCAP")/../tests/progs/bpfcap-test-loader" ]; then
+	BPFCAP_LOADER=$(realpath "$(dirname "$BPFCAP")/../tests/progs/bpfcap-test-loader")
+fi
 
 log() { echo "kernels: $*"; }
 # a prerequisite is missing: skip (77) locally, fail in CI
@@ -227,6 +231,10 @@ build_common() {
 	if [ -n "${BPFCAP_GEN:-}" ] && [ -x "$BPFCAP_GEN" ]; then
 		cp "$BPFCAP_GEN" "$R/usr/bin/bpfcap-gen"
 		bins+=("$BPFCAP_GEN")
+	fi
+	if [ -n "${BPFCAP_LOADER:-}" ] && [ -x "$BPFCAP_LOADER" ]; then
+		cp "$BPFCAP_LOADER" "$R/usr/bin/bpfcap-test-loader"
+		bins+=("$BPFCAP_LOADER")
 	fi
 	# python3: the interpreter and only the modules the guest scripts import (with their .pyc)
 	if [ -x /usr/bin/python3 ]; then

@@ -694,6 +694,16 @@ static void test_comment(void)
 	m.probe[0] = '\0';
 	bpfcap_meta_format_comment(&m, c, sizeof(c));
 	ASSERT_STR(c, "bpfcap", "no probe: 'bpfcap'");
+	snprintf(m.probe, sizeof(m.probe), "fentry:prog:42");
+	bpfcap_meta_format_comment(&m, c, sizeof(c));
+	ASSERT_STR(c, "prog42_entry", "fentry on a program: progN_entry");
+	snprintf(m.probe, sizeof(m.probe), "fexit:prog:42");
+	bpfcap_meta_format_comment(&m, c, sizeof(c));
+	ASSERT_STR(c, "prog42_exit", "fexit on a program: progN_exit");
+	snprintf(m.probe, sizeof(m.probe), "tc:eth0:egress");
+	bpfcap_meta_format_comment(&m, c, sizeof(c));
+	ASSERT_STR(c, "tc_egress", "tc egress hook");
+	m.probe[0] = '\0';
 	ASSERT_STR(bpfcap_meta_probe_short("tp:skb:kfree_skb"), "kfree_skb", "probe_short tp");
 	ASSERT_STR(bpfcap_meta_probe_short("kfree_skb"), "kfree_skb", "probe_short bare");
 	ASSERT_STR(bpfcap_meta_probe_short("raw_tp:skb:kfree_skb"), "kfree_skb",
