@@ -104,8 +104,10 @@ static const char *load_hint(int err)
 	if (err == -EACCES)
 		return "; the kernel's verifier rejected it (details with -v -v)";
 	if (err == -EPERM)
-		return "; bpfcap needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: run it as root, or as a "
-		       "member of group 'wireshark' run the extcap copy, which has them (installed by "
+		return "; bpfcap needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: run it as root, or "
+		       "as a "
+		       "member of group 'wireshark' run the extcap copy, which has them (installed "
+		       "by "
 		       "the package or 'cmake --install'; 'tshark -G folders' shows where)";
 	if (err == -E2BIG || err == -ENOMEM)
 		return "; try a smaller --ring-size";
@@ -426,7 +428,8 @@ static void explain_fn_failure(const struct probe_info *pi, int mech, int err)
 	} else if ((pi->spec.kind == PROBE_PROG_ENTRY || pi->spec.kind == PROBE_PROG_EXIT) &&
 		   (err == -EPERM || err == -EOPNOTSUPP || err == -ENOTSUPP_)) {
 		pr_err("fentry/fexit are not available on this kernel: it refuses BPF trampolines "
-		       "(%s), needed by %s; capture at the device with xdp:IFNAME or tc:IFNAME:ingress, "
+		       "(%s), needed by %s; capture at the device with xdp:IFNAME or "
+		       "tc:IFNAME:ingress, "
 		       "or have the program hand packets over (prog:ID, docs/user-programs.md)",
 		       strerror(err == -ENOTSUPP_ ? EOPNOTSUPP : -err), pi->spec.text);
 	} else if ((mech == M_FENTRY || mech == M_FEXIT) &&
@@ -596,8 +599,9 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 		err = c->link[i] ? 0 : -errno;
 		c->mech[i] = "kprobe";
 	} else if (m == M_KMULTI) {
-		LIBBPF_OPTS(bpf_kprobe_multi_opts, km, .syms = (const char **)pi->syms,
-			    .cnt = pi->nsyms);
+		struct bpf_kprobe_multi_opts km = { .sz = sizeof(km),
+						    .syms = (const char **)pi->syms,
+						    .cnt = pi->nsyms };
 
 		c->link[i] = bpf_program__attach_kprobe_multi_opts(sel, NULL, &km);
 		err = c->link[i] ? 0 : -errno;
@@ -608,10 +612,10 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 		else
 			c->link[i] = bpf_program__attach(sel);
 		err = c->link[i] ? 0 : -errno;
-		c->mech[i] = raw		  ? "raw_tp"
-			     : m == M_FENTRY	  ? "fentry"
-			     : m == M_FEXIT	  ? "fexit"
-			     : m != M_PROGTRACE ? "tp_btf"
+		c->mech[i] = raw				 ? "raw_tp"
+			     : m == M_FENTRY			 ? "fentry"
+			     : m == M_FEXIT			 ? "fexit"
+			     : m != M_PROGTRACE			 ? "tp_btf"
 			     : pi->spec.kind == PROBE_PROG_ENTRY ? "fentry on program"
 								 : "fexit on program";
 	}

@@ -915,8 +915,8 @@ void mechanisms_check(const struct btf *btf, bool privileged, struct mechanisms 
 	fd = trivial_prog(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, 0);
 	if (fd >= 0) {
 		const char *sym = "ip_rcv";
-		LIBBPF_OPTS(bpf_link_create_opts, lo, .kprobe_multi.syms = &sym,
-			    .kprobe_multi.cnt = 1);
+		struct bpf_link_create_opts lo = { .sz = sizeof(lo),
+						   .kprobe_multi = { .syms = &sym, .cnt = 1 } };
 
 		lfd = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, &lo);
 		m->kprobe_multi = lfd >= 0;

@@ -118,8 +118,8 @@ struct bpfcap_counters {
 	__u64 lost_perf;   /* perf buffer full or bpf_skb_output failed */
 	__u64 lost_nested; /* too deeply nested on one CPU */
 	__u64 filtered;	   /* rejected by an in-kernel filter */
-	__u64 truncated; /* captured, but fewer bytes than asked for */
-	__u64 invalid;   /* skipped: the skb was not consistent (e.g. freed before fexit) */
+	__u64 truncated;   /* captured, but fewer bytes than asked for */
+	__u64 invalid;	   /* skipped: the skb was not consistent (e.g. freed before fexit) */
 };
 
 _Static_assert(sizeof(struct bpfcap_counters) == 64, "bpfcap_counters ABI changed");
