@@ -266,11 +266,11 @@ static const value_string arphrd_vals[] = {
 static const char *meta_summary(wmem_allocator_t *pool, const struct bpfcap_meta *m)
 {
     wmem_strbuf_t *sb = wmem_strbuf_new(pool, "");
-    const char *probe = bpfcap_meta_probe_short(m->probe);
-    size_t n = strcspn(probe, ":");
+    char probe[BPFCAP_META_STR_MAX];
 
-    if (n)
-        wmem_strbuf_append_len(sb, probe, n);
+    bpfcap_meta_probe_label(m->probe, probe, sizeof(probe));
+    if (probe[0])
+        wmem_strbuf_append(sb, probe);
     else
         wmem_strbuf_append(sb, "unknown probe");
     if (m->reason_name[0])

@@ -437,8 +437,8 @@ static void sb_u32(struct sbuf *s, uint32_t v, int hex)
 }
 
 /* The first word of a comment: what a user calls the probe ("kfree_skb", "xdp", "tc_egress",
- * "prog42"). */
-static void probe_label(const char *probe, char *name, size_t cap)
+ * "prog42", "prog42_exit"). */
+void bpfcap_meta_probe_label(const char *probe, char *name, size_t cap)
 {
 	const char *p;
 	size_t n;
@@ -467,6 +467,8 @@ static void probe_label(const char *probe, char *name, size_t cap)
 	}
 	p = bpfcap_meta_probe_short(probe);
 	n = strcspn(p, ":");
+	if (!cap)
+		return;
 	if (n >= cap)
 		n = cap - 1;
 	memcpy(name, p, n);
@@ -481,7 +483,7 @@ int bpfcap_meta_format_comment(const struct bpfcap_meta *m, char *buf, size_t ca
 
 	if (cap)
 		buf[0] = '\0';
-	probe_label(m->probe, name, sizeof(name));
+	bpfcap_meta_probe_label(m->probe, name, sizeof(name));
 	sb_str(&s, name[0] ? name : "bpfcap");
 	if (BPFCAP_META_HAS(m, BPFCAP_META_CPU)) {
 		sb_str(&s, " cpu=");

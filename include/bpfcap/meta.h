@@ -195,6 +195,10 @@ int bpfcap_meta_parse_comment(const char *comment, size_t len, struct bpfcap_met
 
 /* Short name of a probe spec for comments and interface names: "tp:skb:kfree_skb" -> "kfree_skb" */
 const char *bpfcap_meta_probe_short(const char *probe);
+/* What a user calls the probe, the first word of the packet comment: "kfree_skb", "xdp",
+ * "tc_egress", "prog42" (prog:42), "prog42_entry"/"prog42_exit" (fentry/fexit:prog:42),
+ * "map". Always NUL-terminated when cap > 0. */
+void bpfcap_meta_probe_label(const char *probe, char *name, size_t cap);
 const char *bpfcap_probe_type_name(unsigned type);
 
 #endif /* BPFCAP_META_H */

@@ -197,11 +197,10 @@ static int plain_token(const char *s)
 /* The comment bpfcap writes for binary metadata parses back to the fields it shows. */
 static void check_comment_of(const struct bpfcap_meta *m)
 {
-	const char *probe = bpfcap_meta_probe_short(m->probe);
 	char shortname[BPFCAP_META_STR_MAX];
 	size_t n;
 
-	snprintf(shortname, sizeof(shortname), "%.*s", (int)strcspn(probe, ":"), probe);
+	bpfcap_meta_probe_label(m->probe, shortname, sizeof(shortname));
 	if (!plain_token(shortname) || !plain_token(m->ifname) || !plain_token(m->reason_subsys) ||
 	    !plain_token(m->reason_name) || (m->reason_name[0] >= '0' && m->reason_name[0] <= '9'))
 		return;
@@ -210,8 +209,12 @@ static void check_comment_of(const struct bpfcap_meta *m)
 		return; /* just the probe name: not a bpfcap comment by design */
 	CHECK(bpfcap_meta_parse_comment(comment, n, &parsed) == 0, "own comment \"%s\" rejected",
 	      comment);
-	CHECK(strcmp(parsed.probe, shortname[0] ? shortname : "bpfcap") == 0,
-	      "probe \"%s\" from \"%s\"", parsed.probe, comment);
+	/* device hooks and users' programs are labelled by what they are ("tc_egress",
+	 * "prog42", lib/meta.c probe_label), not by the name part of the spec */
+	if (strncmp(m->probe, "tc:", 3) && strncmp(m->probe, "prog:", 5) &&
+	    strncmp(m->probe, "fentry:prog:", 12) && strncmp(m->probe, "fexit:prog:", 11))
+		CHECK(strcmp(parsed.probe, shortname[0] ? shortname : "bpfcap") == 0,
+		      "probe \"%s\" from \"%s\"", parsed.probe, comment);
 	if (HAS(m, CPU))
 		CHECK(HAS(&parsed, CPU) && parsed.cpu == m->cpu, "cpu from \"%s\"", comment);
 	if (HAS(m, IFINDEX))

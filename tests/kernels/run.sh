@@ -389,8 +389,23 @@ run_series() {
 	exec 9>&-
 	build_kernel_part "$s"
 	log "$s: booting $KVER ($(du -m "$WORK/$s.initrd" | cut -f1) MiB initramfs, timeout ${KTIMEOUT}s, results via $TRANSPORT)"
-	rc=0
-	boot_guest "$s" "$out" "$con" || rc=$?
+	local attempt
+	for attempt in 1 2; do
+		rc=0
+		boot_guest "$s" "$out" "$con" || rc=$?
+		# Under TCG a kernel now and then dies of its own boot-time text patching (an int3
+		# oops in early code, seen with 6.12 and -smp 2) before /init runs a single test. That
+		# says nothing of bpfcap: boot once more, and say so. A crash after tests started is
+		# a verdict and is not retried.
+		if [ "$attempt" = 1 ] && [ ! -f "$out/DONE" ] && ! grep -aq '^KT: ' "$con" &&
+			grep -aqE 'Oops:|Kernel panic|BUG:' "$con"; then
+			echo "[$s] the guest kernel crashed while booting, before any test ($(grep -aE -m1 'Oops:|Kernel panic|BUG:' "$con" | sed 's/^\[[^]]*\] *//')); booting once more" >&2
+			cp "$con" "$con.first-boot"
+			rm -rf "${out:?}"/*
+			continue
+		fi
+		break
+	done
 	if grep -aq '^KT-TAR-BEGIN$' "$con"; then
 		# the guest sent a base64 tar of its results between markers
 		sed -n '/^KT-TAR-BEGIN$/,/^KT-TAR-END$/p' "$con" | sed '1d;$d' | base64 -d 2>/dev/null | tar -xzf - -C "$out" 2>/dev/null
