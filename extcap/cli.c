@@ -418,6 +418,9 @@ static int parse_trace_words(struct cli *c, int n, char **w)
 				if (set_proto(c, w[i + 1]))
 					return -1;
 			} else {
+				if (!*w[i + 1])
+					return fail(c, "data_out needs a file name (or '-' for "
+						       "stdout)");
 				c->write = w[i + 1];
 			}
 			i++;

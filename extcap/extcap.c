@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
+#include "capture.h"
 #include "cli.h"
 #include "extcap.h"
 #include "filter.h"
@@ -99,14 +100,21 @@ bool extcap_is_call(int argc, char **argv)
 	return false;
 }
 
-/* "4.0.17" -> 400, "4.2" -> 402; 0 when unknown */
+/* "4.0.17" -> 400, "4.2" -> 402; 0 when unknown (also for numbers no Wireshark has) */
 static int ws_version(const char *v)
 {
-	int major = 0, minor = 0;
+	long major, minor = 0;
+	char *end;
 
-	if (!v || sscanf(v, "%d.%d", &major, &minor) < 1)
+	if (!v)
 		return 0;
-	return major * 100 + minor;
+	errno = 0;
+	major = strtol(v, &end, 10);
+	if (end != v && *end == '.')
+		minor = strtol(end + 1, NULL, 10);
+	if (errno || end == v || major < 0 || major > 99 || minor < 0 || minor > 99)
+		return 0;
+	return (int)(major * 100 + minor);
 }
 
 void extcap_print_interfaces(FILE *f, const char *wireshark_version)
@@ -376,11 +384,17 @@ int extcap_print_config(FILE *f, const char *iface, const char *wireshark_versio
 
 void extcap_check_filter(const char *filter, char *msg, size_t len)
 {
+	struct filter f;
 	char err[512];
 
 	msg[0] = '\0';
-	if (filter && *filter && filter_check(filter, err, sizeof(err)))
+	if (!filter || !*filter)
+		return;
+	/* with the stubs of the object the capture loads: a filter Wireshark shows as valid must
+	 * not be refused as too large when the capture starts */
+	if (filter_compile(filter, capture_filter_slots(), &f, err, sizeof(err)))
 		snprintf(msg, len, "%s", err);
+	filter_free(&f);
 }
 
 /* ---- control pipes (GUI toolbar) ---- */
@@ -686,10 +700,25 @@ static int build_cli(const struct xargs *a, const struct extcap_if *x, struct cl
 		c->device = a->device;
 	if (a->netns && *a->netns && strcmp(a->netns, "any") != 0)
 		c->netns = a->netns;
-	if (a->reasons && *a->reasons && x->reasons)
+	/* never cut a list short: a reason or a filter cut in two is another one, or none */
+	if (a->reasons && *a->reasons && x->reasons) {
+		if (strlen(a->reasons) >= sizeof(c->reasons)) {
+			snprintf(err, errlen,
+				 "too many drop reasons selected (%zu characters, at most %zu); "
+				 "select fewer, or none for all",
+				 strlen(a->reasons), sizeof(c->reasons) - 1);
+			return -1;
+		}
 		snprintf(c->reasons, sizeof(c->reasons), "%s", a->reasons);
+	}
 	c->no_skb_output = a->no_skb_output;
 	if (a->filter && *a->filter) {
+		if (strlen(a->filter) >= sizeof(c->filter)) {
+			snprintf(err, errlen,
+				 "capture filter too long (%zu characters, at most %zu)",
+				 strlen(a->filter), sizeof(c->filter) - 1);
+			return -1;
+		}
 		extcap_check_filter(a->filter, err, errlen);
 		if (*err)
 			return -1;

@@ -161,6 +161,12 @@ int filter_xlate(const struct sock_filter *c, size_t n, void *out_buf, size_t sl
 		snprintf(err, errlen, "classic BPF program of %zu instructions", n);
 		return -EINVAL;
 	}
+	/* as bpf_validate() and the kernel's classic checker: a program that could run off its
+	 * end would reach the exit with r0 unset, which the verifier refuses */
+	if (BPF_CLASS(c[n - 1].code) != BPF_RET) {
+		snprintf(err, errlen, "the classic BPF program does not end with a return");
+		return -EINVAL;
+	}
 	x.start = calloc(n + 1, sizeof(*x.start));
 	if (!x.start)
 		return -ENOMEM;
@@ -224,6 +230,9 @@ int filter_xlate(const struct sock_filter *c, size_t n, void *out_buf, size_t sl
 		uint32_t k = f->k;
 		int s = size_of(code);
 		uint8_t src = BPF_SRC(code) == BPF_X ? BPF_X : BPF_K;
+		/* classic BPF ignores k when the operand is X; eBPF refuses an immediate there
+		 * ("uses reserved fields") */
+		int32_t imm = src == BPF_X ? 0 : (int32_t)k;
 
 		x.start[i] = x.n;
 		if (!reach[i])
@@ -306,7 +315,7 @@ int filter_xlate(const struct sock_filter *c, size_t n, void *out_buf, size_t sl
 			case BPF_AND:
 			case BPF_XOR:
 				emit(&x, BPF_ALU | BPF_OP(code) | src, R_A, src == BPF_X ? R_X : 0,
-				     0, (int32_t)k);
+				     0, imm);
 				break;
 			case BPF_LSH:
 			case BPF_RSH:
@@ -339,7 +348,7 @@ int filter_xlate(const struct sock_filter *c, size_t n, void *out_buf, size_t sl
 				if (src == BPF_X)
 					jump(&x, BPF_JMP32 | BPF_JEQ | BPF_K, R_X, 0, 0, -2);
 				emit(&x, BPF_ALU | BPF_OP(code) | src, R_A, src == BPF_X ? R_X : 0,
-				     0, (int32_t)k);
+				     0, imm);
 				break;
 			case BPF_NEG: emit(&x, BPF_ALU | BPF_NEG, R_A, 0, 0, 0); break;
 			default: ret = -EINVAL;
@@ -373,8 +382,8 @@ int filter_xlate(const struct sock_filter *c, size_t n, void *out_buf, size_t sl
 				ret = -EINVAL;
 				break;
 			}
-			jump(&x, BPF_JMP32 | BPF_OP(code) | src, R_A, src == BPF_X ? R_X : 0,
-			     (int32_t)k, (long)t);
+			jump(&x, BPF_JMP32 | BPF_OP(code) | src, R_A, src == BPF_X ? R_X : 0, imm,
+			     (long)t);
 			if (f->jf)
 				jump(&x, BPF_JMP | BPF_JA, 0, 0, 0, (long)fl);
 			break;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/btf.h>
 #include <cap-ng.h>
 
@@ -186,7 +187,8 @@ static int cmd_capture(struct cli *cli)
 {
 	struct run_opts ro = { .cli = cli, .out_fd = -1, .drop_caps = true };
 	int fd = -1, ret;
-	bool to_stdout = false;
+	bool to_stdout = false, created = false;
+	struct stat st;
 
 	if (cli->cmd == CMD_CAPTURE && !cli->write && !isatty(STDOUT_FILENO) && !cli->print)
 		to_stdout = true; /* bpfcap capture | tcpdump -r - */
@@ -195,11 +197,16 @@ static int cmd_capture(struct cli *cli)
 	if (to_stdout) {
 		fd = STDOUT_FILENO;
 	} else if (cli->write) {
-		fd = open(cli->write, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		/* no O_TRUNC: run_capture() empties the file once the capture really starts */
+		fd = open(cli->write, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		created = fd >= 0;
+		if (fd < 0 && errno == EEXIST)
+			fd = open(cli->write, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			pr_err("cannot write '%s': %s", cli->write, strerror(errno));
 			return 1;
 		}
+		ro.out_truncate = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	}
 	ro.out_fd = fd;
 	if (fd == STDOUT_FILENO) {
@@ -214,6 +221,9 @@ static int cmd_capture(struct cli *cli)
 	ro.summary = cli->quiet ? NULL : stderr;
 	run_install_signals();
 	ret = run_capture(&ro);
+	/* failed before writing anything into a file of its own: leave nothing behind */
+	if (ret && created && fstat(fd, &st) == 0 && st.st_size == 0)
+		unlink(cli->write);
 	if (fd >= 0 && fd != STDOUT_FILENO && close(fd) < 0 && !ret) {
 		pr_err("cannot write '%s': %s", cli->write, strerror(errno));
 		ret = 1;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -39,6 +41,8 @@ struct pcapng_writer {
 	int err;	   /* sticky write error */
 	int pcap_linktype; /* classic pcap: -1 until the header is written */
 	uint32_t nif;
+	const volatile sig_atomic_t *stop; /* set: writes may no longer block for ever */
+	int stop_ms;
 };
 
 struct pcapng_writer *pcapng_writer__new(int fd, enum pcap_format fmt, size_t bufsize)
@@ -77,19 +81,67 @@ void pcapng_writer__free(struct pcapng_writer *w)
 	free(w);
 }
 
+void pcapng_writer__set_stop(struct pcapng_writer *w, const volatile sig_atomic_t *stop,
+			     int timeout_ms)
+{
+	w->stop = stop;
+	w->stop_ms = timeout_ms;
+}
+
+int pcapng_writer__error(const struct pcapng_writer *w)
+{
+	return w->err;
+}
+
+/* A failed write leaves a regular file ending inside a block (disk full, file size limit):
+ * cut it back to the end of the last whole block, where this call started. */
+static void cut_back(struct pcapng_writer *w, uint64_t written)
+{
+	struct stat st;
+	off_t end;
+
+	if (!written || fstat(w->fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	end = lseek(w->fd, 0, SEEK_CUR);
+	if (end >= (off_t)written && ftruncate(w->fd, end - (off_t)written) == 0)
+		w->bytes -= written;
+}
+
+/* Writes whole blocks (every call starts at a block boundary). */
 static int write_all(struct pcapng_writer *w, const uint8_t *p, size_t n)
 {
-	while (n) {
-		ssize_t r = write(w->fd, p, n);
+	uint64_t written = 0;
 
+	while (n) {
+		size_t chunk = n;
+		ssize_t r;
+
+		if (w->stop && *w->stop) {
+			/* stopping: wait for a reader only so long, and write what a pipe takes
+			 * without blocking once it says it has room */
+			struct pollfd pfd = { .fd = w->fd, .events = POLLOUT };
+			int pr = poll(&pfd, 1, w->stop_ms);
+
+			if (pr == 0) {
+				w->err = -ETIMEDOUT;
+				return w->err;
+			}
+			if (pr < 0 && errno == EINTR)
+				continue;
+			if (chunk > PIPE_BUF)
+				chunk = PIPE_BUF;
+		}
+		r = write(w->fd, p, chunk);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			w->err = -errno;
+			cut_back(w, written);
 			return w->err;
 		}
 		p += r;
 		n -= (size_t)r;
+		written += (uint64_t)r;
 		w->bytes += (uint64_t)r;
 	}
 	return 0;

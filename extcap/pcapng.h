@@ -3,6 +3,7 @@
 #ifndef BPFCAP_PCAPNG_H
 #define BPFCAP_PCAPNG_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +71,12 @@ int pcapng_writer__epb(struct pcapng_writer *w, const struct pcapng_epb *p);
 int pcapng_writer__isb(struct pcapng_writer *w, const struct pcapng_isb *s);
 /* Writes what is buffered. 0, -EPIPE when the reader went away, or another -errno. */
 int pcapng_writer__flush(struct pcapng_writer *w);
+/* Once *stop is non-zero, a write that makes no progress for timeout_ms (a reader that stopped
+ * reading) fails with -ETIMEDOUT instead of blocking for ever. */
+void pcapng_writer__set_stop(struct pcapng_writer *w, const volatile sig_atomic_t *stop,
+			     int timeout_ms);
+/* The sticky write error (negative errno), 0 if none. */
+int pcapng_writer__error(const struct pcapng_writer *w);
 size_t pcapng_writer__pending(const struct pcapng_writer *w);
 uint64_t pcapng_writer__bytes(const struct pcapng_writer *w);
 enum pcap_format pcapng_writer__format(const struct pcapng_writer *w);

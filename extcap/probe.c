@@ -263,7 +263,8 @@ int probe_spec_parse(const char *s, struct probe_spec *spec, char *err, size_t e
 		spec->kind = PROBE_MAP;
 		snprintf(spec->path, sizeof(spec->path), "%s", rest);
 		snprintf(spec->name, sizeof(spec->name), "map");
-		snprintf(spec->text, sizeof(spec->text), "map:%.250s", rest);
+		/* the whole path: the spec has at most 255 characters, so it fits */
+		snprintf(spec->text, sizeof(spec->text), "map:%.251s", rest);
 		return 0;
 	} else {
 		return ERR("unknown probe type '%s' in '%s'; use tp:CATEGORY:NAME[:argN] (see "

@@ -41,6 +41,8 @@ void run_install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* a file size limit (ulimit -f) is a write error (EFBIG) like a full disk, not death */
+	sigaction(SIGXFSZ, &sa, NULL);
 }
 
 struct btf *run_load_btf(const char *path)
@@ -60,8 +62,13 @@ struct btf *run_load_btf(const char *path)
 	btf = btf__parse(p, NULL);
 	if (!btf) {
 		int err = errno;
+		char msg[128];
 
-		pr_err("failed to parse kernel BTF %s: %s", p, strerror(err));
+		/* libbpf's own codes (4001 and up) are not errno values: libbpf_strerror */
+		libbpf_strerror(-err, msg, sizeof(msg));
+		pr_err("cannot read kernel BTF from %s: %s; it must be the running kernel's BTF "
+		       "(/sys/kernel/btf/vmlinux, or an ELF file with a .BTF section)",
+		       p, msg);
 		errno = err;
 	}
 	return btf;
@@ -207,6 +214,36 @@ static void summary(FILE *f, struct capture *cap, struct sink *sink, const struc
 	(void)tot_trunc;
 }
 
+#define STOP_WRITE_TIMEOUT_MS 2000
+
+/* One line for a failed write of the output: where to, and why. */
+static void write_failed(const struct run_opts *o, int err, const char *what)
+{
+	const char *to = o->cli->write && strcmp(o->cli->write, "-") ? o->cli->write : NULL;
+
+	if (err == -ETIMEDOUT)
+		pr_err("the reader of the capture stopped reading; gave up writing %s after %d s",
+		       what, STOP_WRITE_TIMEOUT_MS / 1000);
+	else
+		log_errno(err, "write %s%s%s%s", what, to ? " to '" : "", to ? to : "",
+			  to ? "'" : "");
+}
+
+/* The file header. 0, or -1 with *ret set (a reader that is already gone is a normal end). */
+static int write_header(const struct run_opts *o, struct sink *sink, int *ret)
+{
+	int err = sink__start(sink);
+
+	if (!err)
+		err = sink__flush(sink);
+	if (!err)
+		return 0;
+	if (err != -EPIPE)
+		write_failed(o, err, "the capture header");
+	*ret = err == -EPIPE ? 0 : 1;
+	return -1;
+}
+
 int run_capture(const struct run_opts *o)
 {
 	const struct cli *cli = o->cli;
@@ -223,7 +260,7 @@ int run_capture(const struct run_opts *o)
 	char os[256] = "", hw[128] = "", why_buf[512];
 	uint64_t start_ns, start_mono, deadline = 0, last_ctr = 0, last_flush = 0, last_clock,
 				       last_progress = 0, now_prev = 0;
-	int i, n, ret = 1, err = 0;
+	int i, n, npi = 0, ret = 1, err = 0;
 
 	btf = run_load_btf(cli->btf_path);
 	if (!btf)
@@ -231,6 +268,7 @@ int run_capture(const struct run_opts *o)
 	for (i = 0; i < cli->nprobes; i++) {
 		char why[512];
 
+		npi = i + 1; /* probe_resolve() clears what it fills: freeing it is always safe */
 		if (probe_resolve(btf, &cli->probes[i], &pi[i], why, sizeof(why))) {
 			pr_err("%s", why);
 			ret = 2; /* the user asked for something this kernel does not have */
@@ -299,21 +337,17 @@ int run_capture(const struct run_opts *o)
 	so.max_packets = cli->count;
 	so.os = os;
 	so.hardware = hw;
+	so.stop = &run_stop;
+	so.stop_timeout_ms = STOP_WRITE_TIMEOUT_MS;
 	sink = sink__new(&so);
 	if (!sink) {
 		log_errno(-errno, "set up the output");
 		goto out;
 	}
 	sink__set_clock(sink, clock_boot_offset());
-	err = sink__start(sink);
-	if (!err)
-		err = sink__flush(sink);
-	if (err) {
-		if (err != -EPIPE)
-			log_errno(err, "write the capture header");
-		ret = err == -EPIPE ? 0 : 1;
+	/* pipes and FIFOs get the header at once: their reader (Wireshark) waits for it */
+	if (!o->out_truncate && write_header(o, sink, &ret))
 		goto out;
-	}
 
 	co.probes = pi;
 	co.nprobes = cli->nprobes;
@@ -333,6 +367,15 @@ int run_capture(const struct run_opts *o)
 	}
 	if (o->drop_caps)
 		drop_capabilities(capture__needs_net_admin(cap));
+	if (o->out_truncate) {
+		/* every probe is attached: now the file given with -w is replaced */
+		if (ftruncate(o->out_fd, 0) < 0 || lseek(o->out_fd, 0, SEEK_SET) < 0) {
+			write_failed(o, -errno, "the capture");
+			goto out;
+		}
+		if (write_header(o, sink, &ret))
+			goto out;
+	}
 
 	start_ns = clock_now_ns(CLOCK_REALTIME);
 	start_mono = clock_now_ns(CLOCK_MONOTONIC);
@@ -355,7 +398,10 @@ int run_capture(const struct run_opts *o)
 		if (n == -EPIPE)
 			break; /* the reader went away: a normal end */
 		if (n < 0 && n != -EINTR) {
-			log_errno(n, "read captured packets");
+			if (sink__write_error(sink)) /* from writing a record out */
+				write_failed(o, sink__write_error(sink), "the capture");
+			else
+				log_errno(n, "read captured packets");
 			goto out;
 		}
 		now = clock_now_ns(CLOCK_MONOTONIC);
@@ -366,7 +412,7 @@ int run_capture(const struct run_opts *o)
 			if (err == -EPIPE)
 				break;
 			if (err) {
-				log_errno(err, "write the capture");
+				write_failed(o, err, "the capture");
 				goto out;
 			}
 			last_flush = now;
@@ -393,7 +439,7 @@ int run_capture(const struct run_opts *o)
 	refresh_lost(cap, sink, cli->nprobes);
 	err = sink__finish(sink, start_ns, clock_now_ns(CLOCK_REALTIME));
 	if (err && err != -EPIPE) {
-		log_errno(err, "write the end of the capture");
+		write_failed(o, err, "the end of the capture");
 		goto out;
 	}
 	if (o->text)
@@ -406,6 +452,8 @@ int run_capture(const struct run_opts *o)
 			capture__malformed(cap));
 	ret = 0;
 out:
+	for (i = 0; i < npi; i++)
+		probe_info_free(&pi[i]);
 	capture__close(cap);
 	sink__free(sink);
 	ksyms__free(ksyms);

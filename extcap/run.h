@@ -18,6 +18,9 @@ struct run_opts {
 	FILE *text;	/* per-packet lines, or NULL */
 	FILE *summary;	/* where the exit summary goes, or NULL */
 	bool drop_caps; /* drop all capabilities once attached */
+	/* out_fd is a regular file that still holds what it held before: empty it and write the
+	 * header only once every probe is attached, so that a failure before costs nothing */
+	bool out_truncate;
 	/* called about once a second with the running totals (extcap toolbar) */
 	void (*progress)(void *ctx, const char *line);
 	void *progress_ctx;

@@ -66,6 +66,8 @@ struct sink *sink__new(const struct sink_opts *o)
 		s->w = pcapng_writer__new(o->out_fd, o->format, o->bufsize ? o->bufsize : 1 << 20);
 		if (!s->w)
 			goto fail;
+		if (o->stop)
+			pcapng_writer__set_stop(s->w, o->stop, o->stop_timeout_ms);
 	}
 	if (getrandom(&s->id_key, sizeof(s->id_key), 0) != sizeof(s->id_key))
 		s->id_key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
@@ -341,9 +343,11 @@ static void link_hdr(const struct bpfcap_event *ev, enum proto_mode mode, uint16
 static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint8_t *d,
 		 struct shaped *sh)
 {
+	/* an Ethernet frame cut short by the snap length is still one (as tcpdump -s writes it),
+	 * and it is what the kernel-side filter took it for */
 	bool eth = ev->start == BPFCAP_START_MAC &&
 		   (ev->dev_type == ARPHRD_ETHER || ev->dev_type == ARPHRD_LOOPBACK) &&
-		   ev->cap_len >= 14 && (ev->net_off == 0xffff || ev->net_off >= 14);
+		   (ev->net_off == 0xffff || ev->net_off >= 14);
 	enum proto_mode mode = s->o.proto;
 	uint32_t off;
 	uint16_t type;
@@ -592,7 +596,18 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 
 	if (s->w) {
 		struct pcapng_epb e = { 0 };
+		uint32_t plen = sh.prefix_len, clen = sh.len;
 
+		/* the snap length covers the link header bpfcap writes, as tcpdump's does: a frame
+		 * longer than its interface's snaplen makes libpcap refuse the whole file */
+		if (plen > s->o.snaplen) {
+			plen = s->o.snaplen;
+			clen = 0;
+		} else if (clen > s->o.snaplen - plen) {
+			clen = s->o.snaplen - plen;
+		}
+		if (clen < sh.len)
+			s->meta.trunc |= BPFCAP_TRUNC_SNAPLEN;
 		idx = get_iface(s, ev, ifname, sh.linktype);
 		if (idx < 0)
 			return idx;
@@ -603,9 +618,9 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 		e.if_id = (uint32_t)s->ifs[idx].id;
 		e.ts_ns = ts;
 		e.prefix = sh.prefix;
-		e.prefix_len = sh.prefix_len;
+		e.prefix_len = plen;
 		e.data = sh.data;
-		e.caplen = sh.len;
+		e.caplen = clen;
 		e.origlen = ev->pre_len + ev->len - sh.strip + sh.prefix_len;
 		if (e.origlen < e.caplen + e.prefix_len)
 			e.origlen = e.caplen + e.prefix_len;
@@ -701,6 +716,11 @@ int sink__flush(struct sink *s)
 	if (s->o.text)
 		fflush(s->o.text);
 	return s->w ? pcapng_writer__flush(s->w) : 0;
+}
+
+int sink__write_error(const struct sink *s)
+{
+	return s->w ? pcapng_writer__error(s->w) : 0;
 }
 
 size_t sink__pending(const struct sink *s)

@@ -4,6 +4,7 @@
 #ifndef BPFCAP_SINK_H
 #define BPFCAP_SINK_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +37,10 @@ struct sink_opts {
 	uint64_t max_packets;	 /* 0: no limit */
 	const char *hardware;	 /* shb_hardware */
 	const char *os;		 /* shb_os */
+	/* set once the capture is asked to stop: from then on a write waits for a reader at
+	 * most stop_timeout_ms (see pcapng_writer__set_stop) */
+	const volatile sig_atomic_t *stop;
+	int stop_timeout_ms;
 };
 
 struct sink_probe_stats {
@@ -60,6 +65,8 @@ void sink__set_lost(struct sink *s, int probe, uint64_t lost);
 /* ISBs for every interface (each probe gets one, even without packets), then flush. */
 int sink__finish(struct sink *s, uint64_t start_ns, uint64_t end_ns);
 int sink__flush(struct sink *s);
+/* The output's sticky write error (negative errno), 0 if none. */
+int sink__write_error(const struct sink *s);
 size_t sink__pending(const struct sink *s);
 uint64_t sink__packets(const struct sink *s);
 const struct sink_probe_stats *sink__stats(const struct sink *s, int probe);

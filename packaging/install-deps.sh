@@ -10,7 +10,7 @@ test="iproute2 nftables tcpdump netcat-openbsd iputils-ping python3 libcap2-bin 
       util-linux passwd libclang-rt-16-dev clang-format cppcheck wireshark-common
       wireshark-qt xvfb xauth xdotool x11-apps imagemagick qemu-system-x86 busybox-static xz-utils
       dpkg-dev debhelper po-debconf lintian fakeroot bash-completion openssh-server
-      openssh-client man-db"
+      openssh-client man-db valgrind"
 pkgs="$build"
 [ "${1:-}" = "--test" ] && pkgs="$build $test"
 missing=""

@@ -3,7 +3,8 @@
 #   sudo tests/run-all.sh
 # Steps: Debian packages; a -Werror build of everything; static checks (clang-format,
 # cppcheck); ctest labels unit, integration (private namespaces), e2e (tshark as an ordinary
-# user); an ASan/UBSan build running the unit tests; fixed-time fuzzing.
+# user), robust (bad input and faults, docs/robustness.md; a 30 s soak); the kernel matrix; an
+# ASan/UBSan build running the unit and robust tests; fixed-time fuzzing.
 # Environment: BPFCAP_FUZZ_SECONDS (default 60), BPFCAP_SKIP="label ..." and
 # BPFCAP_SKIP_KERNELS=1 (local iteration only; CI=true ignores them).
 set -u
@@ -71,7 +72,7 @@ if ! skipped static; then
 	fi
 fi
 
-for label in unit integration e2e; do
+for label in unit integration e2e robust; do
 	step "ctest -L $label"
 	skipped "$label" || ctest_label build-ci "$label"
 done
@@ -83,11 +84,12 @@ else
 	skipped kernels || ctest_label build-ci kernels
 fi
 
-step "unit tests under ASan/UBSan"
+step "unit and robust tests under ASan/UBSan"
 if ! skipped asan; then
 	if cmake -S . -B build-asan -DBPFCAP_SANITIZE=address,undefined -DBPFCAP_BUILD_DISSECTOR=OFF \
 		-DCMAKE_BUILD_TYPE=Debug >/dev/null && cmake --build build-asan -j"$jobs" >/dev/null; then
 		ctest_label build-asan unit
+		ctest_label build-asan robust
 	else
 		record asan-build 0 1
 	fi

@@ -1,13 +1,21 @@
 #!/bin/sh
-# run-fuzz.sh FUZZER SEED_DIR WORK_DIR [DICT]
+# run-fuzz.sh [--root] FUZZER SEED_DIR WORK_DIR [DICT [LIBFUZZER_FLAG...]]
 # Runs a libFuzzer binary for $BPFCAP_FUZZ_SECONDS seconds (default 60; 0 = run each seed once)
 # over a fresh copy of the seed corpus in WORK_DIR/corpus. Fails on any crash, sanitizer report,
-# leak or timeout and names the reproducer in WORK_DIR/artifacts.
+# leak or timeout and names the reproducer in WORK_DIR/artifacts. --root: skip (77) unless root.
+# DICT may be empty; further arguments go to libFuzzer as they are.
 set -u
+if [ "${1:-}" = --root ]; then
+	shift
+	[ "$(id -u)" = 0 ] || { echo "SKIP: $(basename "$1") needs root" >&2; exit 77; }
+fi
 fuzzer=$1
 seeds=$2
 work=$3
 dict=${4:-}
+shift 3
+[ $# -gt 0 ] && shift
+extra="$*"
 secs=${BPFCAP_FUZZ_SECONDS:-60}
 
 [ -x "$fuzzer" ] || { echo "SKIP: $fuzzer is not built" >&2; exit 77; }
@@ -23,6 +31,8 @@ cp "$seeds"/* "$work/corpus/" || exit 1
 
 set -- -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/"
 [ -n "$dict" ] && set -- "$@" -dict="$dict"
+# shellcheck disable=SC2086 # libFuzzer flags are single words
+set -- "$@" $extra
 if [ "$secs" = 0 ]; then
 	"$fuzzer" "$@" "$work"/corpus/*
 else
