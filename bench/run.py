@@ -69,8 +69,8 @@ class Capture:
                 self.err += os.read(self.p.stderr.fileno(), 65536)
         time.sleep(settle)  # e.g. tshark says "Capturing" before its extcap has attached
 
-    def stop(self):
-        time.sleep(0.3)
+    def stop(self, drain=0.3):
+        time.sleep(drain)
         self.p.send_signal(signal.SIGINT)
         out, err = self.p.communicate(timeout=30)
         self.err += err or b""
@@ -149,12 +149,17 @@ def configs(args, ns_a):
                                          str(ns_a), "-w", "/dev/null"], "attached through")))
     if not args.quick and args.extcap_home:
         # the Wireshark path: tshark as a member of group wireshark, the extcap with file caps
+        # Into a file in the user's home, stopped only once what is in flight has had time to
+        # arrive (dumpcap closes the FIFO at SIGINT and discards the extcap's backlog): the
+        # loss is what bpfcap counted in the kernel, from the file's ISBs.
+        out = os.path.join(args.extcap_home, "bench-extcap.pcapng")
         c.append(dict(name="bpfcap extcap via tshark (as a user)", kind="udp", tool="tshark",
+                      out=out, drain=3.0,
                       start=lambda: Capture(
                           [os.path.join(args.top, "tests/lib/asuser.sh"), "--wireshark",
                            args.extcap_home, "--", "tshark", "-i", "bpf_netif_receive_skb",
-                           "-o", "extcap.bpf_netif_receive_skb.netns:%d" % ns_a, "-w",
-                           "/dev/null"], "Capturing on", settle=2.0)))
+                           "-o", "extcap.bpf_netif_receive_skb.netns:%d" % ns_a, "-w", out],
+                          "Capturing on", settle=2.0)))
     c.append(dict(name="no capture, bulk TCP", kind="tcp"))
     c.append(dict(name="bpfcap -s 65535 netif_receive_skb, bulk TCP", kind="tcp", tool="bpfcap",
                   start=lambda: Capture([bc, "capture", "-v", "-s", "65535", "-p",
@@ -182,7 +187,7 @@ def run_one(args, cfg):
         sent, rate = gen(args, args.seconds, "tcp %s 5001" % A_IP)
     res = dict(rate=rate, sent=sent)
     if cap:
-        err = cap.stop()
+        err = cap.stop(cfg.get("drain", 0.3))
         res["cpu"] = cap.cpu
         if cfg["tool"] == "bpfcap":
             res["captured"] = num(r"^(\d+) packets? captured", err)
@@ -190,7 +195,10 @@ def run_one(args, cfg):
             res["filtered"] = num(r"^(\d+) packets? filtered out", err)
         elif cfg["tool"] == "tshark":
             res["captured"] = num(r"^(\d+) packets? captured", err)
-            res["lost"] = None
+            lost = sh("python3 %s/tests/lib/pcapng.py %s lost" % (args.top, cfg["out"]),
+                      check=False).stdout.strip()
+            res["lost"] = int(lost) if lost.isdigit() else None
+            os.unlink(cfg["out"])
         elif cfg["tool"] == "tcpdump":
             res["captured"] = num(r"^(\d+) packets? captured", err)
             res["lost"] = num(r"^(\d+) packets? dropped by kernel", err)
@@ -260,12 +268,17 @@ def main():
     ap.add_argument("--size", type=int, default=512, help="UDP payload (512 = 554-byte frames)")
     ap.add_argument("--extcap-home", default="",
                     help="home of the test user with the extcap installed (set by run.sh)")
+    ap.add_argument("--only", default="",
+                    help="run only the configurations whose name matches this regular "
+                         "expression (and the no-capture baselines)")
     args = ap.parse_args()
     if args.quick:
         args.rounds, args.seconds = 2, 1.5
     ns_a = setup()
     try:
-        cfgs = configs(args, ns_a)
+        cfgs = [c for c in configs(args, ns_a)
+                if not args.only or c["name"].startswith("no capture") or
+                re.search(args.only, c["name"])]
         results = {c["name"]: [] for c in cfgs}
         for r in range(args.rounds):
             for c in cfgs:
@@ -339,13 +352,11 @@ def main():
             capt = "%.3f" % statistics.median(cs) if cs else "-"
             if c["kind"] == "udp100":
                 capt += " (1 % kept)"
-            lost = ("-" if c.get("tool") == "tshark"
-                    else str(sum(r.get("lost") or 0 for r in rs)))
+            lost = str(sum(r.get("lost") or 0 for r in rs))
             cm = [r["cpu"] / (r["sent"] / 1e6) for r in rs if r["sent"]]
             cpu_m = "%.2f" % statistics.median(cm) if cm else "-"
         elif "captured" in rs[0]:
-            lost = ("-" if c.get("tool") == "tshark"
-                    else str(sum(r.get("lost") or 0 for r in rs)))
+            lost = str(sum(r.get("lost") or 0 for r in rs))
         co = cost.get(c["name"])
         lines.append("| %s | %.0f %s | %s | %s | %s | %s | %s |" % (
             c["name"], statistics.median([r["rate"] for r in rs]), unit,
@@ -374,10 +385,12 @@ def main():
     open(out, "w").write(text)
     print(text)
     bl = lat.get("bpfcap kfree_skb -w -")
-    print("bench summary: bpfcap netif_receive_skb %.2f of no-capture rate, tcpdump %.2f, "
+    def r2(name):
+        return "%.2f" % summary[name] if summary.get(name) else "-"
+
+    print("bench summary: bpfcap netif_receive_skb %s of no-capture rate, tcpdump %s, "
           "bpfcap p99 latency %s ms; %s" % (
-              summary.get("bpfcap netif_receive_skb") or 0,
-              summary.get("tcpdump -w /dev/null (AF_PACKET)") or 0,
+              r2("bpfcap netif_receive_skb"), r2("tcpdump -w /dev/null (AF_PACKET)"),
               "%.1f" % bl["p99"] if bl else "-", out))
 
 

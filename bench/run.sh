@@ -1,7 +1,8 @@
 #!/bin/sh
 # bpfcap benchmark harness: overhead, loss and latency against tcpdump (and xdpdump), in one
 # run, in private network namespaces. A benchmark, not a test: it reports, it does not judge.
-#   sudo bench/run.sh [--quick] [--rounds N] [--seconds S]
+#   sudo bench/run.sh [--quick] [--rounds N] [--seconds S] [--only REGEX]
+# --only runs the configurations whose name matches REGEX (and the no-capture baselines).
 # Needs a build (cmake -S . -B build && cmake --build build); BUILD=dir overrides build/.
 # Writes bench/results/<date>.md and prints a one-line summary.
 set -eu
