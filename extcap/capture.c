@@ -458,6 +458,111 @@ static void explain_fn_failure(const struct probe_info *pi, int mech, int err)
 	}
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The kernel functions ftrace can attach to, sorted (tracefs' available_filter_functions,
+ * "name" or "name [module]" per line), pointing into *buf; -errno when it cannot be read. */
+static int traceable_functions(char **buf, char ***names, size_t *n)
+{
+	static const char *const paths[] = {
+		"/sys/kernel/tracing/available_filter_functions",
+		"/sys/kernel/debug/tracing/available_filter_functions",
+	};
+	size_t len = 0, cap = 0, cnt = 0, i;
+	char *b = NULL, *p, **v;
+	FILE *f = NULL;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && !f; i++)
+		f = fopen(paths[i], "re");
+	if (!f)
+		return -errno;
+	for (;;) {
+		size_t r;
+
+		if (cap - len < 65536) {
+			char *nb = realloc(b, cap + (1 << 20));
+
+			if (!nb) {
+				free(b);
+				fclose(f);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap += 1 << 20;
+		}
+		r = fread(b + len, 1, cap - len - 1, f);
+		if (!r)
+			break;
+		len += r;
+	}
+	fclose(f);
+	b[len] = '\0';
+	for (p = b; *p; p++)
+		cnt += *p == '\n';
+	v = calloc(cnt + 1, sizeof(*v));
+	if (!v) {
+		free(b);
+		return -ENOMEM;
+	}
+	cnt = 0;
+	for (p = strtok(b, "\n"); p; p = strtok(NULL, "\n")) {
+		p[strcspn(p, " \t")] = '\0';
+		if (*p)
+			v[cnt++] = p;
+	}
+	qsort(v, cnt, sizeof(*v), cmp_str);
+	*buf = b;
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+/* kprobe.multi attaches to every function it is given or to none: keep those ftrace can
+ * trace (notrace functions have BTF too). A NULL list means "use them all". */
+static int kmulti_syms(const struct probe_info *pi, const char ***syms, size_t *cnt)
+{
+	char *buf = NULL, **tr = NULL;
+	size_t ntr = 0, i, j = 0;
+	const char **out;
+	int err = traceable_functions(&buf, &tr, &ntr);
+
+	*syms = NULL;
+	*cnt = pi->nsyms;
+	if (err) {
+		pr_info("%s: cannot read the traceable functions from tracefs (%s); attaching to "
+			"all %zu matches",
+			pi->spec.text, strerror(-err), pi->nsyms);
+		return 0;
+	}
+	out = calloc(pi->nsyms ? pi->nsyms : 1, sizeof(*out));
+	if (!out) {
+		free(tr);
+		free(buf);
+		return -ENOMEM;
+	}
+	for (i = 0; i < pi->nsyms; i++)
+		if (bsearch(&pi->syms[i], tr, ntr, sizeof(*tr), cmp_str))
+			out[j++] = pi->syms[i];
+	free(tr);
+	free(buf);
+	if (!j) {
+		free(out);
+		pr_err("none of the %zu kernel functions matching '%s' with a struct sk_buff * "
+		       "can be traced (see /sys/kernel/tracing/available_filter_functions)",
+		       pi->nsyms, pi->spec.name);
+		return -EBUSY; /* explained */
+	}
+	pr_info("%s: %zu functions match and take the skb as argument %d; %zu of them cannot be "
+		"traced, %zu take it elsewhere: attaching to %zu",
+		pi->spec.text, pi->nsyms, pi->skb_arg, pi->nsyms - j, pi->nskipped, j);
+	*syms = out;
+	*cnt = j;
+	return 0;
+}
+
 /* Is the program that probe i traces at exit also traced at entry? */
 static bool entry_traced(const struct capture_opts *o, int i)
 {
@@ -602,9 +707,16 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 		struct bpf_kprobe_multi_opts km = { .sz = sizeof(km),
 						    .syms = (const char **)pi->syms,
 						    .cnt = pi->nsyms };
+		const char **syms;
 
-		c->link[i] = bpf_program__attach_kprobe_multi_opts(sel, NULL, &km);
-		err = c->link[i] ? 0 : -errno;
+		err = kmulti_syms(pi, &syms, &km.cnt);
+		if (!err) {
+			if (syms)
+				km.syms = syms;
+			c->link[i] = bpf_program__attach_kprobe_multi_opts(sel, NULL, &km);
+			err = c->link[i] ? 0 : -errno;
+			free(syms);
+		}
 		c->mech[i] = "kprobe.multi";
 	} else {
 		if (raw)
@@ -742,7 +854,8 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 					goto fail;
 				}
 			} else if (err) {
-				explain_fn_failure(pi, first, err);
+				if (err != -EBUSY) /* else already explained */
+					explain_fn_failure(pi, first, err);
 				goto fail;
 			}
 			continue;

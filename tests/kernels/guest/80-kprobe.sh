@@ -1,7 +1,33 @@
 # (g) kprobe and kprobe.multi: a drop at the kernel's drop function (kfree_skb_reason on 6.1,
 # sk_skb_reason_drop since 6.11) carries the drop reason named from this kernel's BTF;
 # kprobe:ip_rcv captures received packets; a wildcard (kprobe.multi) says which function each
-# packet came through where the kernel has kprobe.multi, and says why not where it has not.
+# packet came through where the kernel has kprobe.multi, and says why not where it has not;
+# kprobe:* attaches to thousands of functions at once.
+
+# kprobe:* - thousands of functions in one kprobe.multi link. Those ftrace cannot trace are
+# left out (the kernel would refuse the whole link); every packet is seen at many of them; at
+# the end no function is left with an ftrace hook.
+wide_wildcard() {
+	ef=/sys/kernel/tracing/enabled_functions
+	base=$(wc -l <$ef)
+	cap_start wide.pcapng -p 'kprobe:*' --netns "$NS_SELF" -s 128
+	n=$(sed -n 's/.*: attaching to \([0-9]*\)$/\1/p' wide.pcapng.err)
+	if [ "${n:-0}" -ge 500 ]; then pass "kprobe:*: $n functions in one link"; else
+		fail "kprobe:*: expected thousands of functions: $(cat wide.pcapng.err)"; fi
+	expect_match "kprobe:*: untraceable functions are counted, not attached" \
+		"$(cat wide.pcapng.err)" "[0-9]+ of them cannot be traced"
+	hooked=$(wc -l <$ef)
+	if [ "$hooked" -ge "${n:-0}" ]; then pass "kprobe:*: $hooked functions hooked"; else
+		fail "kprobe:*: only $hooked functions hooked, $n expected"; fi
+	ip netns exec peer ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null
+	cap_stop
+	got=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' wide.pcapng.err)
+	if [ "${got:-0}" -ge 8 ]; then pass "kprobe:*: each packet seen at many functions ($got)"
+	else fail "kprobe:*: $got packets captured: $(tail -5 wide.pcapng.err)"; fi
+	i=0
+	while [ "$(wc -l <$ef)" != "$base" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	expect_eq "kprobe:*: no ftrace hook left after exit" "$(wc -l <$ef)" "$base"
+}
 
 guest_test() {
 	need python3
@@ -44,6 +70,7 @@ guest_test() {
 			"$(grep -c 'ICMP echo request.*at=ip_rcv+0x0' multi.out)" 2
 		expect_eq "kprobe.multi: IPv6 packets at ipv6_rcv" \
 			"$(grep -c 'ICMP6 type 128 .*at=ipv6_rcv+0x0' multi.out)" 2
+		wide_wildcard
 	else
 		wait $P || rc=$?
 		expect_eq "no kprobe.multi: exit 1" "$rc" 1
