@@ -46,6 +46,10 @@ struct net_device {
 	possible_net_t nd_net;
 };
 
+struct task_struct {
+	char comm[16];
+};
+
 struct in6_addr {
 	union {
 		__u8 u6_addr8[16];

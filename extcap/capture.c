@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -51,6 +53,10 @@ struct capture {
 	/* kept open: the kernel removes perf event array entries when the map file that
 	 * installed them is closed */
 	int ufd[BPFCAP_MAX_PROBES];
+	/* the wakeup map, mapped: the reader's heartbeat (see capture__poll) */
+	volatile struct bpfcap_wakeup *wake;
+	size_t wake_len;
+	bool busy; /* the last poll delivered records: poll again soon rather than be woken */
 };
 
 static int deliver(struct capture *c, const void *data, size_t size)
@@ -918,6 +924,15 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 		log_errno(-errno, "create the perf buffer reader");
 		goto fail;
 	}
+	c->wake_len = (size_t)sysconf(_SC_PAGESIZE);
+	c->wake = mmap(NULL, c->wake_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(c->skel[c->primary]->maps.wakeup), 0);
+	if (c->wake == MAP_FAILED) {
+		/* still correct: the programs then wake the reader at most every idle period */
+		pr_info("cannot map the wakeup map (%s); the reader relies on wakeups",
+			strerror(errno));
+		c->wake = NULL;
+	}
 	ee.data.u32 = 0;
 	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(c->rb), &ee) < 0) {
 		log_errno(-errno, "watch the ring buffer");
@@ -935,17 +950,10 @@ fail:
 	return NULL;
 }
 
-int capture__poll(struct capture *c, int timeout_ms)
+static int drain(struct capture *c)
 {
-	struct epoll_event ev[2];
-	uint64_t before = c->delivered;
-	int n, err, i;
+	int err, i;
 
-	n = epoll_wait(c->epfd, ev, 2, timeout_ms);
-	if (n < 0 && errno != EINTR)
-		return -errno;
-	/* Always drain everything: records submitted without a wakeup are collected here (drain
-	 * timer). */
 	if (c->rb) {
 		err = ring_buffer__consume(c->rb);
 		if (err < 0)
@@ -963,6 +971,50 @@ int capture__poll(struct capture *c, int timeout_ms)
 		if (err < 0)
 			return err;
 	}
+	return 0;
+}
+
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Waits for records at most timeout_ms and delivers all there are. Records are submitted
+ * without a wakeup unless the reader looks idle (see wake_flags() in capture.bpf.c). While
+ * records keep coming the reader polls every millisecond and stamps the wakeup map each time
+ * it looks, so the programs send no wakeup at all; when a poll finds nothing it writes 0
+ * there (the next record wakes it at once) and looks once more for a record that came in
+ * between.
+ */
+int capture__poll(struct capture *c, int timeout_ms)
+{
+	struct epoll_event ev[2];
+	uint64_t before = c->delivered;
+	int n, err;
+
+	if (c->busy && c->wake && timeout_ms > 1)
+		timeout_ms = 1;
+	n = epoll_wait(c->epfd, ev, 2, timeout_ms);
+	if (n < 0 && errno != EINTR)
+		return -errno;
+	if (c->busy && c->wake)
+		c->wake->last_ns = boot_ns();
+	/* Always drain everything: records submitted without a wakeup are collected here. */
+	err = drain(c);
+	if (err)
+		return err;
+	if (c->busy && c->wake && c->delivered == before) {
+		c->wake->last_ns = 0;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		err = drain(c);
+		if (err)
+			return err;
+	}
+	c->busy = c->delivered != before;
 	if (c->pending_err) {
 		err = c->pending_err;
 		c->pending_err = 0;
@@ -1096,6 +1148,8 @@ void capture__close(struct capture *c)
 		if (c->ufd[i] > 0)
 			close(c->ufd[i]);
 	}
+	if (c->wake)
+		munmap((void *)c->wake, c->wake_len);
 	ring_buffer__free(c->rb);
 	perf_buffer__free(c->pb);
 	if (c->epfd >= 0)

@@ -353,7 +353,9 @@ int run_capture(const struct run_opts *o)
 	co.nprobes = cli->nprobes;
 	co.snaplen = cli->snaplen;
 	co.ring_size = cli->ring_size;
-	co.wakeup_idle_ns = 1000000;	      /* a lone packet wakes the reader at once */
+	/* a lone packet wakes the reader at once (it says it sleeps); a busy reader that polls
+	 * every millisecond is not woken unless it has not looked for 3 ms */
+	co.wakeup_idle_ns = 3000000;
 	co.wakeup_bytes = cli->ring_size / 8; /* under load: batch up to 1/8 of the ring */
 	co.no_skb_output = cli->no_skb_output;
 	co.btf_path = cli->btf_path;

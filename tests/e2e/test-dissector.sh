@@ -215,7 +215,8 @@ count() {
 rows() {
     tshark_u -r "$1" -T fields -E separator=/t -E occurrence=f \
         -e frame.number -e bpfcap.probe -e bpfcap.reason_name -e bpfcap.ifname -e bpfcap.cpu \
-        -e bpfcap.netns -e bpfcap.derived -e ip.dst -e ipv6.dst -e udp.dstport -e tcp.dstport
+        -e bpfcap.netns -e bpfcap.derived -e ip.dst -e ipv6.dst -e udp.dstport -e tcp.dstport \
+        -e bpfcap.comm -e bpfcap.pid
 }
 
 ws_ver=$(tshark --version 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
@@ -310,6 +311,16 @@ for proto in udp tcp; do
         check "a $proto drop to $dst port 9" "no $proto drop to $dst port 9 decoded" [ "$n" -gt 0 ]
     done
 done
+
+# the task on the CPU: bash sends the datagrams and the loopback drop runs in its softirq
+bad=$(awk -F'\t' '$12 == "" || $13 !~ /^[0-9]+$/' "$work/ours.txt")
+check "every packet names the task on the CPU (bpfcap.comm, bpfcap.pid)" \
+    "packets without comm or pid (frame ... comm pid):
+$bad" [ -z "$bad" ]
+n=$(awk -F'\t' '$12 == "bash" && $10 == 9' "$work/ours.txt" | wc -l)
+check "UDP drops sent by bash say bpfcap.comm == bash ($n)" \
+    "no UDP drop with bpfcap.comm bash; comms seen: $(cut -f12 "$work/ours.txt" | sort | uniq -c | tr '\n' ' ')" \
+    [ "$n" -gt 0 ]
 
 # --- display filters select what the fields say ------------------------------------------------
 total=$(count "$cap" frame)
