@@ -371,7 +371,7 @@ int pcapng_writer__idb(struct pcapng_writer *w, uint16_t linktype, uint32_t snap
 int pcapng_writer__epb(struct pcapng_writer *w, const struct pcapng_epb *p)
 {
 	uint32_t caplen = p->prefix_len + p->caplen;
-	size_t clen = p->comment ? strlen(p->comment) : 0;
+	size_t clen = !p->comment ? 0 : p->comment_len ? p->comment_len : strlen(p->comment);
 	size_t need;
 	struct blk b;
 	int err;

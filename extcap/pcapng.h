@@ -39,6 +39,7 @@ struct pcapng_epb {
 	uint32_t caplen;  /* of data, without prefix */
 	uint32_t origlen; /* including prefix */
 	const char *comment;
+	size_t comment_len; /* strlen(comment) if known, else 0 */
 	bool has_flags, has_packetid, has_queue, has_dropcount;
 	uint32_t flags;
 	uint64_t packetid;

@@ -37,7 +37,9 @@ struct sink {
 	unsigned nifs, capifs;
 	int *primary; /* per probe: interface index (into ifs) that carries the lost count */
 	struct sink_probe_stats *st;
-	const char **mech;
+	/* per probe, for every packet: the first word of its comments, its probe type */
+	char (*label)[BPFCAP_META_STR_MAX];
+	uint8_t *ptype;
 	int64_t boot_off;
 	uint64_t packets;
 	uint64_t id_key;
@@ -48,6 +50,21 @@ struct sink {
 	int done;
 };
 
+static uint8_t probe_type_of(const char *mech)
+{
+	if (!mech)
+		return BPFCAP_PROBE_TRACEPOINT;
+	if (!strcmp(mech, "raw_tp"))
+		return BPFCAP_PROBE_RAW_TRACEPOINT;
+	if (!strncmp(mech, "xdp", 3))
+		return BPFCAP_PROBE_XDP;
+	if (!strncmp(mech, "tc", 2))
+		return BPFCAP_PROBE_TC;
+	if (!strncmp(mech, "user", 4))
+		return BPFCAP_PROBE_PROG;
+	return BPFCAP_PROBE_TRACEPOINT;
+}
+
 struct sink *sink__new(const struct sink_opts *o)
 {
 	struct sink *s = calloc(1, sizeof(*s));
@@ -57,11 +74,15 @@ struct sink *sink__new(const struct sink_opts *o)
 	s->o = *o;
 	s->primary = malloc(sizeof(*s->primary) * (size_t)o->nprobes);
 	s->st = calloc((size_t)o->nprobes, sizeof(*s->st));
-	s->mech = calloc((size_t)o->nprobes, sizeof(*s->mech));
-	if (!s->primary || !s->st || !s->mech)
+	s->label = calloc((size_t)o->nprobes, sizeof(*s->label));
+	s->ptype = calloc((size_t)o->nprobes, sizeof(*s->ptype));
+	if (!s->primary || !s->st || !s->label || !s->ptype)
 		goto fail;
-	for (int i = 0; i < o->nprobes; i++)
+	for (int i = 0; i < o->nprobes; i++) {
 		s->primary[i] = -1;
+		bpfcap_meta_probe_label(o->probes[i].spec.text, s->label[i], sizeof(s->label[i]));
+		s->ptype[i] = probe_type_of(NULL);
+	}
 	if (o->out_fd >= 0) {
 		s->w = pcapng_writer__new(o->out_fd, o->format, o->bufsize ? o->bufsize : 1 << 20);
 		if (!s->w)
@@ -85,7 +106,8 @@ void sink__free(struct sink *s)
 	free(s->ifs);
 	free(s->primary);
 	free(s->st);
-	free(s->mech);
+	free(s->label);
+	free(s->ptype);
 	free(s);
 }
 
@@ -97,7 +119,7 @@ void sink__set_clock(struct sink *s, int64_t off)
 void sink__set_mechanism(struct sink *s, int probe, const char *mech)
 {
 	if (probe >= 0 && probe < s->o.nprobes)
-		s->mech[probe] = mech;
+		s->ptype[probe] = probe_type_of(mech);
 }
 
 int sink__start(struct sink *s)
@@ -399,21 +421,6 @@ static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint
 	return 0;
 }
 
-static uint8_t probe_type_of(const char *mech)
-{
-	if (!mech)
-		return BPFCAP_PROBE_TRACEPOINT;
-	if (!strcmp(mech, "raw_tp"))
-		return BPFCAP_PROBE_RAW_TRACEPOINT;
-	if (!strncmp(mech, "xdp", 3))
-		return BPFCAP_PROBE_XDP;
-	if (!strncmp(mech, "tc", 2))
-		return BPFCAP_PROBE_TC;
-	if (!strncmp(mech, "user", 4))
-		return BPFCAP_PROBE_PROG;
-	return BPFCAP_PROBE_TRACEPOINT;
-}
-
 /* strlcpy for the hot path (snprintf costs more than the rest of a packet) */
 static void cpy(char *dst, size_t cap, const char *src, size_t max)
 {
@@ -428,7 +435,6 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 {
 	const struct probe_info *pi = &s->o.probes[ev->probe_id];
 	struct bpfcap_meta *m = &s->meta;
-	const char *mech = s->mech[ev->probe_id];
 
 	m->present = 0;
 	m->flags = 0;
@@ -437,7 +443,7 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 	SET(PROBE_ID);
 	cpy(m->probe, sizeof(m->probe), pi->spec.text, sizeof(pi->spec.text));
 	SET(PROBE);
-	m->probe_type = probe_type_of(mech);
+	m->probe_type = s->ptype[ev->probe_id];
 	SET(PROBE_TYPE);
 	m->cpu = ev->cpu;
 	SET(CPU);
@@ -576,7 +582,7 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 	char ifname[IF_NAMESIZE_MAX];
 	struct shaped sh;
 	uint64_t ts, skb_id;
-	int idx, err, dir, mlen;
+	int idx, err, dir, mlen, clen_c;
 
 	if (s->done)
 		return SINK_DONE;
@@ -614,7 +620,8 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 		mlen = bpfcap_meta_encode(&s->meta, s->metabuf, sizeof(s->metabuf));
 		if (mlen < 0)
 			mlen = 0;
-		bpfcap_meta_format_comment(&s->meta, s->comment, sizeof(s->comment));
+		clen_c = bpfcap_meta_format_comment_label(&s->meta, s->label[ev->probe_id],
+							  s->comment, sizeof(s->comment));
 		e.if_id = (uint32_t)s->ifs[idx].id;
 		e.ts_ns = ts;
 		e.prefix = sh.prefix;
@@ -625,6 +632,8 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 		if (e.origlen < e.caplen + e.prefix_len)
 			e.origlen = e.caplen + e.prefix_len;
 		e.comment = s->comment;
+		e.comment_len =
+			clen_c > 0 && (size_t)clen_c < sizeof(s->comment) ? (size_t)clen_c : 0;
 		e.has_flags = true;
 		e.flags = dir == BPFCAP_DIR_IN	  ? EPB_FLAG_INBOUND
 			  : dir == BPFCAP_DIR_OUT ? EPB_FLAG_OUTBOUND

@@ -220,7 +220,9 @@ struct enc {
 	int err;
 };
 
-static void put_tlv(struct enc *e, uint16_t type, const void *val, size_t len)
+/* Inlined: called per field per packet, mostly with a constant length (memcpy/memset fold). */
+static inline __attribute__((always_inline)) void put_tlv(struct enc *e, uint16_t type,
+							  const void *val, size_t len)
 {
 	size_t padded = (len + 3) & ~(size_t)3;
 
@@ -238,12 +240,12 @@ static void put_tlv(struct enc *e, uint16_t type, const void *val, size_t len)
 	e->off += 4 + padded;
 }
 
-static void put_u8(struct enc *e, uint16_t type, uint8_t v)
+static inline __attribute__((always_inline)) void put_u8(struct enc *e, uint16_t type, uint8_t v)
 {
 	put_tlv(e, type, &v, 1);
 }
 
-static void put_u16(struct enc *e, uint16_t type, uint16_t v)
+static inline __attribute__((always_inline)) void put_u16(struct enc *e, uint16_t type, uint16_t v)
 {
 	uint8_t b[2];
 
@@ -251,7 +253,7 @@ static void put_u16(struct enc *e, uint16_t type, uint16_t v)
 	put_tlv(e, type, b, 2);
 }
 
-static void put_u32(struct enc *e, uint16_t type, uint32_t v)
+static inline __attribute__((always_inline)) void put_u32(struct enc *e, uint16_t type, uint32_t v)
 {
 	uint8_t b[4];
 
@@ -259,7 +261,7 @@ static void put_u32(struct enc *e, uint16_t type, uint32_t v)
 	put_tlv(e, type, b, 4);
 }
 
-static void put_u64(struct enc *e, uint16_t type, uint64_t v)
+static inline __attribute__((always_inline)) void put_u64(struct enc *e, uint16_t type, uint64_t v)
 {
 	uint8_t b[8];
 
@@ -267,7 +269,8 @@ static void put_u64(struct enc *e, uint16_t type, uint64_t v)
 	put_tlv(e, type, b, 8);
 }
 
-static void put_str_n(struct enc *e, uint16_t type, const char *s, size_t cap)
+static inline __attribute__((always_inline)) void put_str_n(struct enc *e, uint16_t type,
+							    const char *s, size_t cap)
 {
 	put_tlv(e, type, s, strnlen(s, cap));
 }
@@ -410,7 +413,8 @@ static void sb_printf(struct sbuf *s, const char *fmt, ...)
 		s->len += (size_t)n;
 }
 
-static void sb_str(struct sbuf *s, const char *str)
+/* Inlined: the strlen of a literal folds to a constant. */
+static inline __attribute__((always_inline)) void sb_str(struct sbuf *s, const char *str)
 {
 	size_t n = strlen(str);
 
@@ -475,16 +479,23 @@ void bpfcap_meta_probe_label(const char *probe, char *name, size_t cap)
 	name[n] = '\0';
 }
 
-/* Hot path (one comment per packet): no printf. */
 int bpfcap_meta_format_comment(const struct bpfcap_meta *m, char *buf, size_t cap)
 {
-	struct sbuf s = { .p = buf, .cap = cap };
 	char name[BPFCAP_META_STR_MAX];
+
+	bpfcap_meta_probe_label(m->probe, name, sizeof(name));
+	return bpfcap_meta_format_comment_label(m, name, buf, cap);
+}
+
+/* Hot path (one comment per packet): no printf. */
+int bpfcap_meta_format_comment_label(const struct bpfcap_meta *m, const char *label, char *buf,
+				     size_t cap)
+{
+	struct sbuf s = { .p = buf, .cap = cap };
 
 	if (cap)
 		buf[0] = '\0';
-	bpfcap_meta_probe_label(m->probe, name, sizeof(name));
-	sb_str(&s, name[0] ? name : "bpfcap");
+	sb_str(&s, label && label[0] ? label : "bpfcap");
 	if (BPFCAP_META_HAS(m, BPFCAP_META_CPU)) {
 		sb_str(&s, " cpu=");
 		sb_u32(&s, m->cpu, 0);

@@ -189,6 +189,10 @@ int bpfcap_meta_encode(const struct bpfcap_meta *m, void *buf, size_t cap);
  * "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=NO_SOCKET". Always NUL-terminates;
  * returns the length it wanted (like snprintf). */
 int bpfcap_meta_format_comment(const struct bpfcap_meta *m, char *buf, size_t cap);
+/* The same with the first word given (bpfcap_meta_probe_label() of m->probe, computed once
+ * per probe by a writer that formats a comment per packet). */
+int bpfcap_meta_format_comment_label(const struct bpfcap_meta *m, const char *label, char *buf,
+				     size_t cap);
 /* Parses such a comment back (the fallback when the binary option was stripped). Sets
  * BPFCAP_META_F_DERIVED. 0 if it looks like a bpfcap comment, -1 otherwise. */
 int bpfcap_meta_parse_comment(const char *comment, size_t len, struct bpfcap_meta *m);
