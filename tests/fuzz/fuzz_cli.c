@@ -18,15 +18,8 @@
 
 #include "cli.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		fprintf(stderr, "fuzz_cli: " __VA_ARGS__);                                         \
-		fputc('\n', stderr);                                                               \
-		abort();                                                                           \
-	} while (0)
+#define FUZZ_NAME "fuzz_cli"
+#include "fuzz_common.h"
 
 #define MAX_ARGS 300
 

@@ -28,19 +28,12 @@
 #include "extcap.h"
 #include "filter.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME   "fuzz_extcap"
+#define FUZZ_REPORT report
+#include "fuzz_common.h"
 
 /* stderr is closed under -close_fd_mask=2: failures go to a copy taken before that */
 static FILE *report;
-
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		fprintf(report, "fuzz_extcap: " __VA_ARGS__);                                      \
-		fputc('\n', report);                                                               \
-		fflush(report);                                                                    \
-		abort();                                                                           \
-	} while (0)
 
 #define MAX_ARGS 64
 

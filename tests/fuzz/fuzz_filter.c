@@ -25,15 +25,8 @@
 #include "pcap_glue.h"
 #include "xlate_check.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		fprintf(stderr, "fuzz_filter: " __VA_ARGS__);                                      \
-		fputc('\n', stderr);                                                               \
-		abort();                                                                           \
-	} while (0)
+#define FUZZ_NAME "fuzz_filter"
+#include "fuzz_common.h"
 
 #define MAX_EXPR 4095 /* the longest filter the CLI takes */
 

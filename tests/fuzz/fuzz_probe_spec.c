@@ -27,15 +27,8 @@
 #include "btf_fixture.h"
 #include "probe.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		fprintf(stderr, "fuzz_probe_spec: " __VA_ARGS__);                                  \
-		fputc('\n', stderr);                                                               \
-		abort();                                                                           \
-	} while (0)
+#define FUZZ_NAME "fuzz_probe_spec"
+#include "fuzz_common.h"
 
 static struct btf *fixture, *kernel;
 

@@ -36,15 +36,8 @@
 #include "filter_test.skel.h"
 #endif
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		fprintf(stderr, "fuzz_xlate: " __VA_ARGS__);                                       \
-		fputc('\n', stderr);                                                               \
-		abort();                                                                           \
-	} while (0)
+#define FUZZ_NAME "fuzz_xlate"
+#include "fuzz_common.h"
 
 #define MAX_INSNS 96
 #define MAX_PKT	  600
