@@ -244,7 +244,8 @@ static __always_inline __u64 wake_flags(__u64 now)
 
 	if (!w)
 		return 0;
-	if (now - w->last_ns >= wakeup_idle_ns ||
+	/* signed: a record stamped just before the reader stamped the map is not "idle" */
+	if ((__s64)(now - w->last_ns) >= (__s64)wakeup_idle_ns ||
 	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes) {
 		w->last_ns = now;
 		return BPF_RB_FORCE_WAKEUP;

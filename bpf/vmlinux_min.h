@@ -47,7 +47,7 @@ struct net_device {
 };
 
 struct task_struct {
-	char comm[16];
+	char comm[16] __attribute__((aligned(8))); /* copied with two 8-byte loads */
 };
 
 struct in6_addr {

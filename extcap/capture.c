@@ -464,6 +464,9 @@ static void explain_fn_failure(const struct probe_info *pi, int mech, int err)
 	}
 }
 
+/* An error already reported with its own message (no errno value is this large). */
+#define ERR_EXPLAINED (-4095)
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -478,7 +481,7 @@ static int traceable_functions(char **buf, char ***names, size_t *n)
 		"/sys/kernel/debug/tracing/available_filter_functions",
 	};
 	size_t len = 0, cap = 0, cnt = 0, i;
-	char *b = NULL, *p, **v;
+	char *b = NULL, *p, **v, *save = NULL;
 	FILE *f = NULL;
 
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && !f; i++)
@@ -504,6 +507,12 @@ static int traceable_functions(char **buf, char ***names, size_t *n)
 			break;
 		len += r;
 	}
+	if (ferror(f)) {
+		/* a partial list would leave out functions that can be traced */
+		free(b);
+		fclose(f);
+		return -EIO;
+	}
 	fclose(f);
 	b[len] = '\0';
 	for (p = b; *p; p++)
@@ -514,7 +523,7 @@ static int traceable_functions(char **buf, char ***names, size_t *n)
 		return -ENOMEM;
 	}
 	cnt = 0;
-	for (p = strtok(b, "\n"); p; p = strtok(NULL, "\n")) {
+	for (p = strtok_r(b, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
 		p[strcspn(p, " \t")] = '\0';
 		if (*p)
 			v[cnt++] = p;
@@ -559,7 +568,7 @@ static int kmulti_syms(const struct probe_info *pi, const char ***syms, size_t *
 		pr_err("none of the %zu kernel functions matching '%s' with a struct sk_buff * "
 		       "can be traced (see /sys/kernel/tracing/available_filter_functions)",
 		       pi->nsyms, pi->spec.name);
-		return -EBUSY; /* explained */
+		return ERR_EXPLAINED;
 	}
 	pr_info("%s: %zu functions match and take the skb as argument %d; %zu of them cannot be "
 		"traced, %zu take it elsewhere: attaching to %zu",
@@ -860,7 +869,7 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 					goto fail;
 				}
 			} else if (err) {
-				if (err != -EBUSY) /* else already explained */
+				if (err != ERR_EXPLAINED)
 					explain_fn_failure(pi, first, err);
 				goto fail;
 			}
@@ -1002,14 +1011,13 @@ int capture__poll(struct capture *c, int timeout_ms)
 	if (n < 0 && errno != EINTR)
 		return -errno;
 	if (c->busy && c->wake)
-		c->wake->last_ns = boot_ns();
+		__atomic_store_n(&c->wake->last_ns, boot_ns(), __ATOMIC_RELAXED);
 	/* Always drain everything: records submitted without a wakeup are collected here. */
 	err = drain(c);
 	if (err)
 		return err;
 	if (c->busy && c->wake && c->delivered == before) {
-		c->wake->last_ns = 0;
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		__atomic_store_n(&c->wake->last_ns, 0, __ATOMIC_SEQ_CST);
 		err = drain(c);
 		if (err)
 			return err;

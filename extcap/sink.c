@@ -612,7 +612,7 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 		} else if (clen > s->o.snaplen - plen) {
 			clen = s->o.snaplen - plen;
 		}
-		if (clen < sh.len)
+		if (clen < sh.len || plen < sh.prefix_len)
 			s->meta.trunc |= BPFCAP_TRUNC_SNAPLEN;
 		idx = get_iface(s, ev, ifname, sh.linktype);
 		if (idx < 0)
