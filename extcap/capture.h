@@ -43,8 +43,9 @@ size_t capture_filter_slots(void);
 
 /* Loads and attaches every probe. NULL on failure, with one error line logged. */
 struct capture *capture__open(const struct capture_opts *opts, capture_event_fn fn, void *ctx);
-/* Waits up to timeout_ms for records and drains both buffers. Returns the number of records
- * delivered, or the callback's/epoll's negative error. */
+/* Waits up to timeout_ms for records and delivers all there are; returns how many, or a
+ * negative errno. Call it with a finite timeout (the run loop uses 10 ms): a record whose
+ * wakeup raced with the reader going idle is collected by the next call. */
 int capture__poll(struct capture *c, int timeout_ms);
 /* Sums the per-CPU counters of one probe (recursion misses of its program count as lost). */
 int capture__counters(struct capture *c, int probe, struct bpfcap_counters *out,
