@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
@@ -746,6 +747,7 @@ static int do_capture(const struct xargs *a, const struct extcap_if *x)
 	struct run_opts ro = { .out_fd = -1, .drop_caps = true };
 	struct cli c;
 	char err[512] = "";
+	struct stat st;
 	int fd, ret;
 
 	atomic_init(&ctl.out_fd, -1);
@@ -773,6 +775,8 @@ static int do_capture(const struct xargs *a, const struct extcap_if *x)
 		ctl.out_started = true;
 	ro.cli = &c;
 	ro.out_fd = fd;
+	/* a regular file given as --fifo (scripts): replaced once the capture starts, no tail */
+	ro.out_truncate = fd != STDOUT_FILENO && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	ro.summary = log_get_level() >= LOG_INFO ? log_stream() : NULL;
 	ro.progress = on_progress;
 	ro.progress_ctx = &ctl;

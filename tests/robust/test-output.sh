@@ -112,4 +112,21 @@ expect_match "stalled reader: it says the reader stopped reading" "$(cat "$WORK/
 	"reader"
 kill $R 2>/dev/null || true
 no_bpf_left "stalled reader" "$ids"
+
+# --- extcap with a regular file as --fifo (scripts do this): the old content is replaced, no
+# stale tail after the capture's last block
+out=$WORK/xfile.pcapng
+head -c 1000000 /dev/urandom >"$out"
+"$BPFCAP" --capture --extcap-interface bpf_kfree_skb --fifo "$out" \
+	--netns "$NS_SELF" 2>"$WORK/xfile.err" &
+P=$!
+wait_links $P 1
+flood 5
+sleep 0.3
+kill -INT $P
+wait_exit $P 5
+expect_eq "extcap --fifo on a regular file: exit 0" "$RC" 0
+file_ok "$out" "extcap --fifo on a regular file"
+expect_eq "extcap --fifo on a regular file: the 5 drops, nothing of the old content" \
+	"$($COUNTER "$out" packets)" 5
 finish
