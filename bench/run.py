@@ -171,10 +171,9 @@ def configs(args, ns_a):
 def run_one(args, cfg):
     srv = None
     if cfg["kind"] == "tcp":
-        srv = subprocess.Popen(["ip", "netns", "exec", A, "python3", "-c",
-                                "import socket\ns=socket.socket();s.setsockopt(1,2,1);"
-                                "s.bind(('%s',5001));s.listen(1)\nwhile True:\n c,_=s.accept()\n"
-                                " while c.recv(1<<20): pass" % A_IP])
+        srv = subprocess.Popen(["ip", "netns", "exec", A, "python3",
+                                os.path.join(args.top, "tests/lib/send.py"), "sink", A_IP,
+                                "5001"], stdout=subprocess.DEVNULL)
         time.sleep(0.3)
     cap = cfg["start"]() if "start" in cfg else None
     if cfg["kind"] == "udp":

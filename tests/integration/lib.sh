@@ -9,6 +9,7 @@ TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
 LIB_DIR=$TESTS_DIR/lib
 BPFCAP=${BPFCAP:-${1:-}}
 SEND="python3 $LIB_DIR/send.py"
+. "$LIB_DIR/capture.sh" # cap_start, cap_stop, tcp_sink, fields, count
 PCAPNG="python3 $LIB_DIR/pcapng.py"
 FAILS=0
 PASSES=0
@@ -60,47 +61,6 @@ setup_pair() {
 	done
 }
 
-# cap_start FILE [bpfcap capture args...]: starts a capture writing FILE and waits until every
-# probe is attached.
-cap_start() {
-	CAP_FILE=$1
-	shift
-	"$BPFCAP" capture -v -w "$CAP_FILE" "$@" >"$CAP_FILE.out" 2>"$CAP_FILE.err" &
-	CAP_PID=$!
-	i=0
-	until grep -q "attached through" "$CAP_FILE.err" 2>/dev/null; do
-		if ! kill -0 "$CAP_PID" 2>/dev/null; then
-			echo "FAIL: bpfcap exited before attaching:" >&2
-			cat "$CAP_FILE.err" >&2
-			exit 1
-		fi
-		i=$((i + 1))
-		[ $i -lt 100 ] || { echo "FAIL: bpfcap did not attach in 10 s" >&2; exit 1; }
-		sleep 0.1
-	done
-}
-
-# cap_stop [SIGNAL]: stops the capture and checks it exits 0 within 2 s.
-cap_stop() {
-	sig=${1:-INT}
-	sleep 0.3 # let the last records reach the ring
-	kill -"$sig" "$CAP_PID"
-	i=0
-	while kill -0 "$CAP_PID" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 40 ]; then
-			fail "bpfcap still running 2 s after SIG$sig"
-			kill -KILL "$CAP_PID"
-			break
-		fi
-		sleep 0.05
-	done
-	rc=0
-	wait "$CAP_PID" || rc=$?
-	CAP_PID=
-	[ "$rc" = 0 ] || fail "bpfcap exited $rc after SIG$sig: $(cat "$CAP_FILE.err")"
-}
-
 # BPF program and link ids a process holds (from /proc/PID/fdinfo)
 bpf_ids_of() {
 	grep -hE '^(prog_id|link_id):' /proc/"$1"/fdinfo/* 2>/dev/null | tr -d '\t' | sort -u
@@ -138,21 +98,6 @@ expect_match() {
 	if printf '%s\n' "$2" | grep -qE -- "$3"; then pass "$1"; else
 		fail "$1: '$2' does not match /$3/"
 	fi
-}
-
-# fields FILE DISPLAYFILTER FIELD...: tshark field values, one packet per line
-fields() {
-	f=$1
-	y=$2
-	shift 2
-	args=""
-	for x in "$@"; do args="$args -e $x"; done
-	# shellcheck disable=SC2086
-	tshark -r "$f" -Y "$y" -T fields -E separator=/t $args 2>/dev/null
-}
-
-count() {
-	fields "$1" "$2" frame.number | grep -c . || true
 }
 
 finish() {

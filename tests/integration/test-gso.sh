@@ -5,17 +5,7 @@
 ns_enter "$@"
 setup_pair
 
-python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.77.0.1", 5001)); s.listen(1); sys.stdout.write("ready\n"); sys.stdout.flush()
-while True:
-    c, _ = s.accept()
-    while c.recv(1 << 20): pass
-    c.close()
-' >"$WORK/srv.out" &
-SRV=$!
-until grep -q ready "$WORK/srv.out" 2>/dev/null; do sleep 0.05; done
+tcp_sink 10.77.0.1 5001
 
 F=$WORK/gso.pcapng
 cap_start "$F" -p netif_receive_skb -s 65535 --netns "$NS_SELF"
@@ -49,5 +39,5 @@ t=$(fields "$F2" "tcp.dstport==5001 && frame.len > 3000" frame.len frame.cap_len
 	awk -F'\t' '$2 < $1 && $3 ~ /truncated=paged/' | grep -c . || true)
 if [ "$t" -gt 0 ]; then pass "without bpf_skb_output, large packets are marked truncated=paged ($t)"
 else fail "no packet marked truncated=paged with --no-skb-output"; fi
-kill $SRV 2>/dev/null || true
+kill $SINK_PID 2>/dev/null || true
 finish

@@ -42,6 +42,14 @@ kernel_ge() {
 	echo "$KVER $1" | awk '{split($1, a, /[.-]/); split($2, b, "."); exit !(a[1] > b[1] || (a[1] == b[1] && a[2] >= b[2]))}'
 }
 
+# drop_function: sets f to the kernel's drop function (kfree_skb_reason; sk_skb_reason_drop
+# since 6.11) and keeps it in ./dropfn for host_check
+drop_function() {
+	f=kfree_skb_reason
+	kernel_ge 6.11 && f=sk_skb_reason_drop
+	echo "$f" >dropfn
+}
+
 expect_eq() { # expect_eq NAME ACTUAL EXPECTED
 	if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1: got '$2', expected '$3'"; fi
 }
@@ -76,46 +84,12 @@ setup_pair() {
 	done
 }
 
-# cap_start FILE [bpfcap capture args...]: capture into $OUT/FILE, wait until every probe is
-# attached (BPF verification under TCG takes seconds). FILE.out/FILE.err keep the output.
-cap_start() {
-	CAP_FILE=$1
-	shift
-	bpfcap capture -v -w "$CAP_FILE" "$@" >"$CAP_FILE.out" 2>"$CAP_FILE.err" &
-	CAP_PID=$!
-	i=0
-	until grep -q "attached through" "$CAP_FILE.err" 2>/dev/null; do
-		if ! kill -0 "$CAP_PID" 2>/dev/null; then
-			fail "bpfcap exited before attaching: $(cat "$CAP_FILE.err")"
-			CAP_PID=
-			exit 1
-		fi
-		i=$((i + 1))
-		[ $i -lt 600 ] || { fail "bpfcap did not attach in 60 s"; exit 1; }
-		sleep 0.1
-	done
-}
-
-# cap_stop [SIGNAL]: stop the capture, expect exit 0 within 10 s
-cap_stop() {
-	sig=${1:-INT}
-	sleep 0.5 # let the last records reach the ring
-	kill -"$sig" "$CAP_PID"
-	i=0
-	while kill -0 "$CAP_PID" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 100 ]; then
-			fail "bpfcap still running 10 s after SIG$sig"
-			kill -KILL "$CAP_PID"
-			break
-		fi
-		sleep 0.1
-	done
-	rc=0
-	wait "$CAP_PID" || rc=$?
-	CAP_PID=
-	[ "$rc" = 0 ] || fail "bpfcap exited $rc after SIG$sig: $(cat "$CAP_FILE.err")"
-}
+# cap_start, cap_stop, tcp_sink (tests/lib/capture.sh); BPF verification under TCG takes
+# seconds, so attaching may take up to a minute and stopping up to 10 s
+CAP_ATTACH_TICKS=600
+CAP_STOP_TICKS=100
+CAP_SETTLE=0.5
+. /kt/capture.sh
 
 # wait_links PID: until the process holds a BPF link (its probes are attached)
 wait_links() {

@@ -16,17 +16,7 @@ expect_eq() { # expect_eq NAME ACTUAL EXPECTED
 expect_match() { # expect_match NAME TEXT ERE
 	if printf '%s\n' "$2" | grep -qE -- "$3"; then pass "$1"; else fail "$1: '$2' does not match /$3/"; fi
 }
-# fields FILE DISPLAYFILTER FIELD...: tshark field values, one packet per line
-fields() {
-	f=$1
-	y=$2
-	shift 2
-	args=""
-	for x in "$@"; do args="$args -e $x"; done
-	# shellcheck disable=SC2086
-	tshark -r "$f" -Y "$y" -T fields -E separator=/t $args 2>/dev/null
-}
-count() { fields "$1" "$2" frame.number | grep -c . || true; }
+. "$KT_TESTLIB/capture.sh" # fields, count
 # valid FILE: the capture exists and is structurally valid pcapng
 valid() {
 	if [ -s "$1" ] && $PCAPNG "$1" check >/dev/null 2>&1; then pass "$1 is valid pcapng"; else

@@ -263,6 +263,7 @@ for m in list(sys.modules.values()):
 	cp "$HERE/init.sh" "$R/init"
 	cp "$HERE/guest-lib.sh" "$R/kt/lib.sh"
 	cp "$TOP/tests/lib/send.py" "$R/kt/send.py"
+	cp "$TOP/tests/lib/capture.sh" "$R/kt/capture.sh"
 	cp "$HERE"/guest/*.sh "$R/kt/guest/"
 	chmod 755 "$R/init"
 	(cd "$R" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) >"$WORK/common.cpio"

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Traffic for tests: send.py udp|tcp|tcpbulk ADDR PORT [COUNT] [--size N] [--rate PPS]
+"""Traffic for tests: send.py udp|tcp|tcpbulk|sink ADDR PORT [COUNT] [--size N] [--rate PPS]
 
 udp      COUNT datagrams of --size payload bytes (default 32)
 tcp      COUNT connection attempts (SYN; a closed port answers RST)
 tcpbulk  connect and send COUNT bytes of a repeating ASCII pattern
+sink     listen on ADDR PORT, print 'ready', read and discard every connection until killed
 Prints what was sent as 'sent N'.
 """
 import errno
@@ -30,6 +31,17 @@ def main():
     count = int(args[3]) if len(args) > 3 else 1
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     sent = 0
+    if kind == "sink":
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((addr, port))
+        s.listen(1)
+        print("ready", flush=True)
+        while True:
+            c, _ = s.accept()
+            while c.recv(1 << 20):
+                pass
+            c.close()
     if kind == "udp":
         s = socket.socket(fam, socket.SOCK_DGRAM)
         payload = (b"bpfcap-test-" * (size // 12 + 1))[:size]

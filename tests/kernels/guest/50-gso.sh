@@ -4,15 +4,7 @@
 guest_test() {
 	need python3
 	setup_pair
-	python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.77.0.1", 5001)); s.listen(1); sys.stdout.write("ready\n"); sys.stdout.flush()
-c, _ = s.accept()
-while c.recv(1 << 20): pass
-' >srv.out 2>&1 &
-	i=0
-	until grep -q ready srv.out 2>/dev/null || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	tcp_sink 10.77.0.1 5001
 	cap_start gso.pcapng -p netif_receive_skb -s 65535 --netns "$NS_SELF"
 	ip netns exec peer $SEND tcpbulk 10.77.0.1 5001 300000 >/dev/null
 	cap_stop

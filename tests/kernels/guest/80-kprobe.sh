@@ -32,9 +32,7 @@ wide_wildcard() {
 guest_test() {
 	need python3
 	setup_pair
-	f=kfree_skb_reason
-	kernel_ge 6.11 && f=sk_skb_reason_drop
-	echo "$f" >dropfn
+	drop_function
 	cap_start kp.pcapng -p "kprobe:$f" --netns "$NS_SELF"
 	ip netns exec peer $SEND udp 10.77.0.1 9999 3 >/dev/null
 	cap_stop

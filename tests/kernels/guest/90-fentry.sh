@@ -6,24 +6,14 @@
 guest_test() {
 	need python3
 	setup_pair
-	f=kfree_skb_reason
-	kernel_ge 6.11 && f=sk_skb_reason_drop
-	echo "$f" >dropfn
+	drop_function
 	cap_start fe.pcapng -p "fentry:$f" --netns "$NS_SELF"
 	ip netns exec peer $SEND udp 10.77.0.1 9999 3 >/dev/null
 	cap_stop
 	expect_match "fentry:$f attached through fentry" "$(cat fe.pcapng.err)" \
 		"probe fentry:$f attached through fentry"
 
-	python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.77.0.1", 5001)); s.listen(1); sys.stdout.write("ready\n"); sys.stdout.flush()
-c, _ = s.accept()
-while c.recv(1 << 20): pass
-' >srv.out 2>&1 &
-	i=0
-	until grep -q ready srv.out 2>/dev/null || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	tcp_sink 10.77.0.1 5001
 	cap_start gso.pcapng -p fentry:ip_rcv -p fexit:eth_type_trans -s 65535 --netns "$NS_SELF"
 	ip netns exec peer $SEND tcpbulk 10.77.0.1 5001 300000 >/dev/null
 	cap_stop
