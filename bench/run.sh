@@ -23,9 +23,9 @@ chmod 755 "$home"
 trap 'rm -rf "$home"' EXIT
 extcap_home=""
 if command -v tshark >/dev/null && command -v setcap >/dev/null; then
-	mkdir -p "$home/.config/wireshark/extcap"
-	"$top/tests/lib/asuser.sh" --wireshark "$home" -- true &&
-		"$top/packaging/install-extcap.sh" "$build/extcap/bpfcap" "$home/.config/wireshark/extcap" \
-			>/dev/null && extcap_home=$home
+	. "$top/tests/lib/wsdirs.sh"
+	xdir=$(ws_personal_extcap_dir "$top/tests/lib/asuser.sh" "$home") &&
+		"$top/packaging/install-extcap.sh" "$build/extcap/bpfcap" "$xdir" >/dev/null &&
+		extcap_home=$home
 fi
 python3 "$top/bench/run.py" --build "$build" --top "$top" --extcap-home "$extcap_home" "$@"

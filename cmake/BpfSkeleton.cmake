@@ -1,7 +1,26 @@
 # BPF objects and libbpf skeletons (STYLE.md C8).
-find_program(BPF_CLANG NAMES clang-16 clang-15 clang-14 clang REQUIRED
-             DOC "clang used for --target=bpf")
-find_program(BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin REQUIRED)
+# clang: the newest versioned one first (Debian 12's unversioned clang is 14, and install-deps
+# gives it clang-16), then the unversioned one (Debian 13: 19, testing: 21).
+set(_clang_names)
+foreach(_v RANGE 30 14 -1)
+  list(APPEND _clang_names clang-${_v})
+endforeach()
+find_program(BPF_CLANG NAMES ${_clang_names} clang DOC "clang used for --target=bpf")
+if(NOT BPF_CLANG)
+  message(FATAL_ERROR "bpfcap: no clang found (clang-14 or later) to build the BPF programs; "
+                      "Debian: sudo packaging/install-deps.sh")
+endif()
+execute_process(COMMAND ${BPF_CLANG} --version OUTPUT_VARIABLE _clang_version ERROR_QUIET)
+string(REGEX MATCH "version ([0-9]+)" _m "${_clang_version}")
+if(CMAKE_MATCH_1 AND CMAKE_MATCH_1 LESS 14)
+  message(FATAL_ERROR "bpfcap: ${BPF_CLANG} is clang ${CMAKE_MATCH_1}; the BPF programs need "
+                      "clang 14 or later")
+endif()
+message(STATUS "bpfcap: BPF programs built with ${BPF_CLANG} (clang ${CMAKE_MATCH_1})")
+find_program(BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin)
+if(NOT BPFTOOL)
+  message(FATAL_ERROR "bpfcap: bpftool not found (Debian: apt install bpftool)")
+endif()
 
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|amd64")
   set(BPF_ARCH x86)

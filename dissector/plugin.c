@@ -12,9 +12,9 @@
 
 #include "packet-bpfcap.h"
 
-#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 3)
+/* BPFCAP_WS_PLUGIN_DESCRIBE: probed by CMake on this Wireshark's headers (4.4 and later) */
+#if BPFCAP_WS_PLUGIN_DESCRIBE
 #include <wsutil/plugins.h>
-#define BPFCAP_PLUGIN_DESCRIBE 1
 #endif
 
 #ifndef PLUGIN_VERSION
@@ -26,7 +26,7 @@ WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
-#ifdef BPFCAP_PLUGIN_DESCRIBE
+#if BPFCAP_WS_PLUGIN_DESCRIBE
 WS_DLL_PUBLIC uint32_t plugin_describe(void);
 
 uint32_t plugin_describe(void)

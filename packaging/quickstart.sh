@@ -1,5 +1,5 @@
 #!/bin/sh
-# bpfcap's main job for a newcomer on a fresh Debian 12 machine, as root:
+# bpfcap's main job for a newcomer on a fresh Debian 12, 13 or testing machine, as root:
 #   install dependencies, build, install, then capture dropped packets for a few seconds while
 #   drops are provoked in a private network namespace, and show them decoded.
 # Usage: sudo packaging/quickstart.sh [SECONDS]
@@ -8,17 +8,16 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-4}
 
-echo "== installing dependencies (Debian packages)"
-"$top/packaging/install-deps.sh" --test
-echo "== building"
-cmake -S "$top" -B "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPFCAP_BUILD_TESTS=OFF >/dev/null
-cmake --build "$top/build" -j"$(nproc)" >/dev/null
-echo "== installing"
-cmake --install "$top/build" >/dev/null
-command -v bpfcap >/dev/null || { echo "quickstart: bpfcap not on PATH after install" >&2; exit 1; }
-
-# The demo runs in private namespaces: a namespace "demo" with a veth pair to a peer namespace.
 if [ -z "${BPFCAP_IN_NS:-}" ]; then
+	echo "== installing dependencies (Debian packages)"
+	"$top/packaging/install-deps.sh" --test
+	echo "== building"
+	cmake -S "$top" -B "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPFCAP_BUILD_TESTS=OFF >/dev/null
+	cmake --build "$top/build" -j"$(nproc)" >/dev/null
+	echo "== installing"
+	cmake --install "$top/build" >/dev/null
+	command -v bpfcap >/dev/null || { echo "quickstart: bpfcap not on PATH after install" >&2; exit 1; }
+	# The demo runs in private namespaces: this one, with a veth pair to a peer namespace.
 	exec env BPFCAP_IN_NS=1 unshare --net --mount -- "$0" "$secs"
 fi
 mkdir -p /run/netns && mount -t tmpfs -o size=1m quickstart /run/netns
@@ -29,8 +28,14 @@ ip netns add peer
 ip link add veth0 type veth peer name veth1 netns peer
 ip addr add 10.77.0.1/24 dev veth0 && ip link set veth0 up
 ip -n peer addr add 10.77.0.2/24 dev veth1 && ip -n peer link set veth1 up && ip -n peer link set lo up
+# one statement per line: nftables 1.0.6 (Debian 12) rejects "drop; } }" on one line
 nft -f - <<'NFT'
-table inet demo { chain input { type filter hook input priority 0; udp dport 7777 drop; } }
+table inet demo {
+	chain input {
+		type filter hook input priority 0;
+		udp dport 7777 drop
+	}
+}
 NFT
 sysctl -qw net.ipv4.neigh.veth0.mcast_solicit=1 net.ipv4.neigh.veth0.retrans_time_ms=100
 until ip netns exec peer ping -c1 -W1 10.77.0.1 >/dev/null 2>&1; do sleep 0.1; done

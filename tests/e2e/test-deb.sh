@@ -91,7 +91,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-xdir=$(tshark -G folders 2>/dev/null | sed -n 's/^Extcap path:[[:space:]]*//p' | head -1)
+. "$lib/wsdirs.sh"
+xdir=$(ws_global_extcap_dir)
 [ -n "$xdir" ] || xdir=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null ||
 	echo x86_64-linux-gnu)/wireshark/extcap
 X=$xdir/bpfcap

@@ -51,11 +51,11 @@ alive() {
 }
 as_user() { "$lib/asuser.sh" --wireshark "$work/home" -- "$@"; }
 
-# install into the user's personal extcap directory (Wireshark 4.0: ~/.config/wireshark/extcap)
-# exactly as the install rule does for the global one
-mkdir -p "$work/home/.config/wireshark/extcap"
-as_user true # creates the user and group, and hands the home to the user
-xdir=$work/home/.config/wireshark/extcap
+# install into the user's personal extcap directory (as `tshark -G folders` names it: 4.0
+# ~/.config/wireshark/extcap, 4.4 ~/.local/lib/wireshark/extcap) exactly as the install rule
+# does for the global one
+. "$lib/wsdirs.sh"
+xdir=$(ws_personal_extcap_dir "$lib/asuser.sh" "$work/home") # creates the user and group too
 # (after any chown: changing the owner clears file capabilities)
 "$here/../../packaging/install-extcap.sh" "$BPFCAP" "$xdir" >/dev/null
 expect_eq "extcap installed root:wireshark 0750" "$(stat -c '%U:%G %a' "$xdir/bpfcap")" \

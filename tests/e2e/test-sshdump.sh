@@ -40,7 +40,8 @@ for cmd in tshark mergecap capinfos ssh ssh-keygen setpriv unshare python3 setca
 	command -v "$cmd" >/dev/null 2>&1 || { echo "SKIP: needs $cmd" >&2; exit 77; }
 done
 [ -x /usr/sbin/sshd ] || { echo "SKIP: needs /usr/sbin/sshd (openssh-server)" >&2; exit 77; }
-xdir=$(tshark -G folders 2>/dev/null | sed -n 's/^Extcap path:[[:space:]]*//p' | head -1)
+. "$lib/wsdirs.sh"
+xdir=$(ws_global_extcap_dir)
 [ -x "$xdir/sshdump" ] || { echo "SKIP: no sshdump in '$xdir' (wireshark-common)" >&2; exit 77; }
 X=$xdir/bpfcap
 if [ -z "$BPFCAP" ] && [ -z "$(getcap "$X" 2>/dev/null)" ]; then

@@ -27,10 +27,11 @@ FAILS=0
 pass() { PASSES=$((PASSES + 1)); echo "ok: $*"; }
 fail() { FAILS=$((FAILS + 1)); echo "FAIL: $*" >&2; }
 
-mkdir -p "$work/home/.config/wireshark/extcap" "$work/tmp"
-"$lib/asuser.sh" --wireshark "$work/home" -- true
+mkdir -p "$work/tmp"
+. "$lib/wsdirs.sh"
+xdir=$(ws_personal_extcap_dir "$lib/asuser.sh" "$work/home")
 chown bpfcaptest "$work/tmp"
-"$here/../../packaging/install-extcap.sh" "$BPFCAP" "$work/home/.config/wireshark/extcap" >/dev/null
+"$here/../../packaging/install-extcap.sh" "$BPFCAP" "$xdir" >/dev/null
 
 # the script the user runs inside Xvfb
 cat >"$work/gui.sh" <<'GUI'
@@ -38,7 +39,10 @@ cat >"$work/gui.sh" <<'GUI'
 cd "$HOME"
 export TMPDIR=$1
 wireshark -D >"$TMPDIR/list.txt" 2>/dev/null
-wireshark -i bpf_kfree_skb -k -o gui.update.enabled:FALSE -o gui.ask_unsaved:FALSE \
+# -w: Wireshark's capture file at a known place. Its temporary file would not be: when dumpcap
+# has file capabilities (Debian's "non-superusers may capture" answer), glibc's secure mode drops
+# TMPDIR from dumpcap's environment and the file goes to /tmp.
+wireshark -i bpf_kfree_skb -k -w "$TMPDIR/gui.pcapng" -o gui.update.enabled:FALSE -o gui.ask_unsaved:FALSE \
 	>"$TMPDIR/wireshark.log" 2>&1 &
 WS=$!
 i=0
@@ -78,9 +82,9 @@ grep -q 'bpf_kfree_skb (BPF kfree_skb (dropped packets))' "$work/tmp/list.txt" &
 grep -q 'Capturing from BPF kfree_skb' "$work/tmp/title.txt" 2>/dev/null &&
 	pass "Wireshark is capturing on BPF kfree_skb ($(cat "$work/tmp/title.txt"))" ||
 	fail "no 'Capturing from BPF kfree_skb' window; log: $(tail -5 "$work/tmp/wireshark.log")"
-# the packets Wireshark received: its temporary capture file
-f=$(ls "$work"/tmp/wireshark_*.pcapng 2>/dev/null | head -1)
-if [ -n "$f" ]; then
+# the packets Wireshark received: its capture file
+f=$work/tmp/gui.pcapng
+if [ -s "$f" ]; then
 	n=$(tshark -r "$f" -Y "udp.dstport==$PORT && !icmp && frame.comment contains \"netns=$(stat -L -c %i /proc/self/ns/net)\"" -T fields -e frame.comment 2>/dev/null |
 		grep -c 'reason=NO_SOCKET' || true)
 	[ "$n" = 3 ] && pass "Wireshark received the 3 UDP drops with their comments" ||
@@ -90,7 +94,7 @@ if [ -n "$f" ]; then
 		fail "no ISB in Wireshark's file after stop"
 	cp "$f" "$ART/wireshark-gui.pcapng"
 else
-	fail "Wireshark wrote no temporary capture file"
+	fail "Wireshark wrote no capture file ($f); log: $(tail -5 "$work/tmp/wireshark.log")"
 fi
 for s in capturing stopped; do
 	if [ -s "$work/tmp/$s.xwd" ] && [ -x /usr/bin/convert ]; then

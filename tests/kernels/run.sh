@@ -2,11 +2,11 @@
 # Kernel matrix (issue 7): runs bpfcap on Debian's own kernels under QEMU (TCG) and checks what it
 # captured there with tshark on the host.
 #
-#   tests/kernels/run.sh [--kernel 6.1|6.12|all] [--keep] [--test NAME]... [PATH_TO_BPFCAP]
+#   tests/kernels/run.sh [--kernel 6.1|6.12|7|all] [--keep] [--test NAME]... [PATH_TO_BPFCAP]
 #
 # For each kernel: fetch Debian's linux-image package with apt-get download (6.1 from the
-# machine's own bookworm sources, 6.12 from bookworm-backports through a private sources list
-# and state directory), cache it, build an initramfs (busybox, iproute2, nft, a python3 subset,
+# machine's own bookworm sources, 6.12 from bookworm-backports and 7 (Debian testing's 7.x) from
+# testing, each through a private sources list and state directory), cache it, build an initramfs (busybox, iproute2, nft, a python3 subset,
 # bpfcap, the kernel modules the tests need), boot it, run every tests/kernels/guest/*.sh inside,
 # get the capture files back through virtio-9p (or, if 9p cannot be mounted, a tar over the
 # serial console), then run each test's host_check with tshark. See tests/kernels/README.md.
@@ -47,9 +47,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case $KERNELS in
-all) SERIES=(6.1 6.12) ;;
-6.1 | 6.12) SERIES=("$KERNELS") ;;
-*) echo "run.sh: --kernel must be 6.1, 6.12 or all" >&2; exit 2 ;;
+all) SERIES=(6.1 6.12 7) ;;
+6.1 | 6.12 | 7) SERIES=("$KERNELS") ;;
+*) echo "run.sh: --kernel must be 6.1, 6.12, 7 or all" >&2; exit 2 ;;
 esac
 [ -n "$BPFCAP" ] && [ -x "$BPFCAP" ] || { echo "run.sh: bpfcap binary not given or not executable: '$BPFCAP'" >&2; usage; }
 BPFCAP=$(realpath "$BPFCAP")
@@ -119,30 +119,40 @@ newest_pkg() { # newest_pkg PREFIX REGEX [apt options...]
 		sort -V | tail -1
 }
 
-# the private apt configuration for bookworm-backports: the system's sources, lists and caches
-# stay untouched
-BP=$CACHE/apt-backports
-BPOPTS=(-o "Dir::Etc::sourcelist=$BP/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$BP/lists"
-	-o "Dir::Cache=$BP/cache" -o "Dir::Cache::archives=$BP/cache/archives")
-backports_update() {
-	mkdir -p "$BP/lists/partial" "$BP/cache/archives/partial"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main" >"$BP/sources.list"
-	id _apt >/dev/null 2>&1 && chown -R _apt:root "$BP/lists" "$BP/cache/archives" 2>/dev/null
-	apt-get -q "${BPOPTS[@]}" update >"$WORK/apt-update.log" 2>&1
+# private apt configurations for bookworm-backports (6.12) and testing (7.x): the system's
+# sources, lists and caches stay untouched; the archive is the one this machine's apt uses.
+# Testing's Release file in the archive's copy may carry an expired Valid-Until: allowed here only.
+MIRROR=$("$TOP/tests/lib/debian-mirror.sh") || MIRROR=
+apt_opts() { # apt_opts SUITE: sets AOPTS
+	local d=$CACHE/apt-$1
+	AOPTS=(-o "Dir::Etc::sourcelist=$d/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$d/lists"
+		-o "Dir::Cache=$d/cache" -o "Dir::Cache::archives=$d/cache/archives" -o Acquire::Check-Valid-Until=false)
+}
+private_update() { # private_update SUITE
+	local d=$CACHE/apt-$1
+	apt_opts "$1"
+	[ -n "$MIRROR" ] || { echo "no Debian archive in this machine's apt sources" >"$WORK/apt-update.log"; return 1; }
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR $1 main" >"$d/sources.list"
+	id _apt >/dev/null 2>&1 && chown -R _apt:root "$d/lists" "$d/cache/archives" 2>/dev/null
+	apt-get -q "${AOPTS[@]}" update >"$WORK/apt-update.log" 2>&1
 }
 
 # fetch SERIES: sets KPKG, KDEB (the cached .deb)
 fetch_kernel() {
-	local s=$1 re prefix opts=() found='' f
+	local s=$1 re prefix suite= opts=() found='' f
 	KDEB=
 	KPKG=
 	case $s in
 	6.1) prefix=linux-image-6.1.0- re='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
-	6.12) prefix=linux-image-6.12. re='^linux-image-6\.12\.[0-9]+\+[a-z0-9.]+-amd64-unsigned$'
-		opts=("${BPOPTS[@]}") ;;
+	6.12) prefix=linux-image-6.12. re='^linux-image-6\.12\.[0-9]+\+[a-z0-9.]+-amd64-unsigned$' suite=bookworm-backports ;;
+	7) prefix=linux-image-7. re='^linux-image-7\.[0-9]+\.[0-9]+\+[a-z0-9.]+-amd64-unsigned$' suite=testing ;;
 	esac
 	if [ -z "${BPFCAP_KERNEL_OFFLINE:-}" ]; then
-		if [ "$s" = 6.12 ]; then backports_update || log "$s: apt-get update of bookworm-backports failed (see below); trying the cache"; fi
+		if [ -n "${suite:-}" ]; then
+			private_update "$suite" || log "$s: apt-get update of $suite failed (see below); trying the cache"
+			opts=("${AOPTS[@]}")
+		fi
 		found=$(newest_pkg "$prefix" "$re" "${opts[@]}")
 	fi
 	if [ -n "$found" ]; then
@@ -362,7 +372,7 @@ run_series() {
 	local s=$1 expect out con p=0 f=0 k=0 t n rc r
 	local t0
 	t0=$(date +%s)
-	case $s in 6.1) expect=2 ;; 6.12) expect=3 ;; esac
+	case $s in 6.1) expect=2 ;; 6.12 | 7) expect=3 ;; esac
 	out=$WORK/$s/out
 	con=$WORK/$s/console.log
 	mkdir -p "$out"
