@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -12,6 +13,7 @@
 
 #include "capture.h"
 #include <linux/if_link.h>
+#include <linux/magic.h>
 
 #include <cap-ng.h>
 
@@ -306,10 +308,23 @@ static int open_user(struct capture *c, int i, const struct probe_info *pi)
 	int fd = -1, err;
 
 	if (pi->spec.kind == PROBE_MAP) {
+		struct statfs sfs;
+
 		fd = bpf_obj_get(pi->spec.path);
 		if (fd < 0) {
 			err = -errno;
-			pr_err("cannot open pinned map %s: %s", pi->spec.path, strerror(-err));
+			if (!statfs(pi->spec.path, &sfs) && sfs.f_type != BPF_FS_MAGIC)
+				pr_err("%s is not a pinned BPF map (not on a bpf file system); pin "
+				       "the program's bpfcap_events map under /sys/fs/bpf",
+				       pi->spec.path);
+			else if (err == -EACCES || err == -EPERM)
+				pr_err("cannot open pinned map %s: %s; its owner has not let you "
+				       "read "
+				       "it (the pin's file mode in bpffs; ls -l %s)",
+				       pi->spec.path, strerror(-err), pi->spec.path);
+			else
+				pr_err("cannot open pinned map %s: %s", pi->spec.path,
+				       strerror(-err));
 			return err;
 		}
 	} else {
@@ -319,17 +334,24 @@ static int open_user(struct capture *c, int i, const struct probe_info *pi)
 
 		if (pfd < 0) {
 			err = -errno;
-			pr_err("no BPF program with id %u (%s); see 'bpftool prog show'",
-			       pi->spec.prog_id, strerror(-err));
+			if (err == -ENOENT)
+				pr_err("no BPF program with id %u; see 'bpftool prog show'",
+				       pi->spec.prog_id);
+			else
+				pr_err("cannot open BPF program %u: %s", pi->spec.prog_id,
+				       strerror(-err));
 			return err;
 		}
 		memset(&info, 0, sizeof(info));
 		info.nr_map_ids = 64;
 		info.map_ids = (__u64)(unsigned long)ids;
-		err = bpf_obj_get_info_by_fd(pfd, &info, &il);
+		err = bpf_obj_get_info_by_fd(pfd, &info, &il) ? -errno : 0;
 		close(pfd);
-		if (err)
-			return -errno;
+		if (err) {
+			pr_err("cannot read the maps of BPF program %u: %s", pi->spec.prog_id,
+			       strerror(-err));
+			return err;
+		}
 		for (k = 0; k < info.nr_map_ids && k < 64 && fd < 0; k++) {
 			int mfd = bpf_map_get_fd_by_id(ids[k]);
 
@@ -356,10 +378,17 @@ static int open_user(struct capture *c, int i, const struct probe_info *pi)
 		close(fd);
 		return -EINVAL;
 	}
+	/* A perf event array has one reader per CPU: the last to open it takes every event. The
+	 * kernel does not tell whether someone reads it now, so say it every time (security.md). */
+	pr_warn("%s: bpfcap takes over this perf event array; it has one reader per CPU, so "
+		"while bpfcap runs, any other reader of %s (the program's own consumer) gets "
+		"nothing",
+		pi->spec.text, pi->spec.kind == PROBE_MAP ? pi->spec.path : "bpfcap_events");
 	c->usrc[i] = (struct usrc){ .c = c, .probe = i };
 	c->upb[i] = perf_buffer__new(fd, 256, on_user_sample, on_user_lost, &c->usrc[i], NULL);
 	err = c->upb[i] ? 0 : -errno;
 	if (err) {
+		log_errno(err, "read packets from %s%s", pi->spec.text, load_hint(err));
 		close(fd);
 		return err;
 	}
@@ -818,12 +847,8 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 		c->nprobes = i + 1; /* delivered records may name probes up to i */
 		if (pi->spec.kind == PROBE_PROG || pi->spec.kind == PROBE_MAP) {
 			err = open_user(c, i, pi);
-			if (err) {
-				if (err != -ENOENT && err != -EINVAL && err != -EBADF)
-					log_errno(err, "read packets from %s%s", pi->spec.text,
-						  load_hint(err));
-				goto fail;
-			}
+			if (err)
+				goto fail; /* open_user said why, in one line */
 			continue;
 		}
 		if (pi->spec.kind == PROBE_PROG_ENTRY || pi->spec.kind == PROBE_PROG_EXIT) {

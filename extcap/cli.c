@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "trust.h"
 
 enum {
 	OPT_DURATION = 256,
@@ -103,7 +104,7 @@ static const struct opt {
 	  C | T },
 	{ { "btf", required_argument, NULL, OPT_BTF },
 	  "PATH",
-	  "kernel BTF to use instead of /sys/kernel/btf/vmlinux",
+	  "kernel BTF to use instead of /sys/kernel/btf/vmlinux (root only)",
 	  C | T | L },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help", C | T | L },
 #undef C
@@ -344,7 +345,19 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 	case OPT_JSON: c->json = true; return 0;
 	case OPT_FUNCTIONS: c->functions = true; return 0;
 	case OPT_NO_SKB_OUTPUT: c->no_skb_output = true; return 0;
-	case OPT_BTF: c->btf_path = arg; return 0;
+	case OPT_BTF:
+		/* CO-RE offsets and probe prototypes come from this file: with capabilities from
+		 * the file (the extcap copy for group wireshark) it would choose what kernel memory
+		 * the programs read (docs/security.md) */
+		if (trust_restricted())
+			return fail(
+				c,
+				"--btf is for root: this bpfcap runs with file capabilities "
+				"(the copy for group wireshark) and reads BTF only from "
+				"/sys/kernel/btf/vmlinux; run 'sudo bpfcap ... --btf %s' instead",
+				arg);
+		c->btf_path = arg;
+		return 0;
 	case 'i':
 		if (!*arg)
 			return fail(c, "-i needs a device name or index");

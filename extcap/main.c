@@ -16,6 +16,7 @@
 #include "probe.h"
 #include "reasons.h"
 #include "run.h"
+#include "trust.h"
 
 static void json_str(FILE *f, const char *s)
 {
@@ -235,6 +236,10 @@ int main(int argc, char **argv)
 {
 	struct cli cli;
 
+	/* with capabilities from the file: none of our or libbpf's variables may change what is
+	 * loaded (BPFCAP_FORCE_CLSACT, LIBBPF_*); glibc's secure mode already drops LD_* */
+	if (trust_restricted())
+		trust_scrub_env();
 	log_setup(LOG_WARN, NULL, 0);
 	log_libbpf();
 	if (extcap_is_call(argc, argv))

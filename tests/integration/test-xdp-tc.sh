@@ -138,6 +138,8 @@ for x in p:
         o += 4 + ((l + 3) & ~3)
 print(sorted(tags))")
 	expect_eq "$how: the program's tag in the metadata" "$tag" "[7]"
+	expect_match "$how: says it takes over the program's perf event array (one reader per CPU)" \
+		"$(cat "$F.err")" "bpfcap takes over this perf event array; it has one reader per CPU"
 done
 kill $L
 wait $L || true

@@ -44,6 +44,20 @@ $(head -c 600 "$ERR")"
 	fi
 }
 
+# cap_copy DIR: installs $BPFCAP as DIR/bpfcap the way the package does for group wireshark:
+# root:wireshark 0750, cap_bpf,cap_perfmon,cap_net_admin=ep; DIR and $WORK/home made reachable
+# for the test user. Returns 1 (nothing done) without setcap or setpriv.
+cap_copy() {
+	command -v setcap >/dev/null && command -v setpriv >/dev/null || return 1
+	chmod 755 "$WORK"
+	mkdir -p -m 755 "$1" "$WORK/home"
+	getent group wireshark >/dev/null || groupadd --system wireshark
+	cp "$BPFCAP" "$1/bpfcap"
+	chgrp wireshark "$1/bpfcap"
+	chmod 0750 "$1/bpfcap"
+	setcap cap_bpf,cap_perfmon,cap_net_admin=ep "$1/bpfcap"
+}
+
 # capeff PID: the effective capability mask of a process, in hex
 capeff() {
 	awk '/^CapEff:/ {print $2}' /proc/"$1"/status 2>/dev/null

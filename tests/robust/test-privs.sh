@@ -51,14 +51,7 @@ wait $R
 expect_eq "extcap as root: exit 0, nothing on stderr" "$RC $(wc -c <"$WORK/x.err")" "0 0"
 
 # --- the installed extcap model: root:wireshark 0750, cap_bpf,cap_perfmon,cap_net_admin=ep
-if command -v setcap >/dev/null && command -v setpriv >/dev/null; then
-	chmod 755 "$WORK"
-	mkdir -m 755 "$WORK/bin" "$WORK/home"
-	getent group wireshark >/dev/null || groupadd --system wireshark
-	cp "$BPFCAP" "$WORK/bin/bpfcap"
-	chgrp wireshark "$WORK/bin/bpfcap"
-	chmod 0750 "$WORK/bin/bpfcap"
-	setcap cap_bpf,cap_perfmon,cap_net_admin=ep "$WORK/bin/bpfcap"
+if cap_copy "$WORK/bin"; then
 	"$LIB_DIR/asuser.sh" --wireshark "$WORK/home" -- "$WORK/bin/bpfcap" capture -q \
 		--netns "$NS_SELF" -w "$WORK/home/member.pcapng" "$F" 2>"$WORK/member.err" &
 	P=$! # asuser.sh execs setpriv, which execs bpfcap: the same process

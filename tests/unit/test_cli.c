@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "cli.h"
+#include "trust.h"
 #include "test.h"
 
 #define MAXARGS 80
@@ -115,6 +116,29 @@ static void refused(const struct cli *c, int r, const char *what, const char *ne
 		snprintf(n, sizeof(n), "%s: error mentions '%s'", what, needle);
 		ASSERT_CONTAINS(c->err, needle, n);
 	}
+}
+
+/* Under file capabilities (the copy for group wireshark) --btf is refused, for every command
+ * that takes it; root (or a process without gained privileges) keeps it. */
+static void test_trust(void)
+{
+	static const char *const cmds[] = { "capture", "list-probes", "list-reasons" };
+	struct cli c;
+	size_t i;
+
+	trust_force(1);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		refused(&c, parse(&c, cmds[i], "--btf", "/tmp/crafted", (char *)NULL), cmds[i],
+			"--btf is for root");
+	refused(&c, parse(&c, "trace", "tracepoint:skb:kfree_skb", "--btf", "/tmp/x", (char *)NULL),
+		"trace --btf", "--btf is for root");
+	ASSERT_EQ(parse(&c, "capture", "-p", "kfree_skb", (char *)NULL), 0,
+		  "restricted: capture without --btf parses");
+	trust_force(0);
+	ASSERT_EQ(parse(&c, "capture", "--btf", "/tmp/vmlinux", (char *)NULL), 0,
+		  "unrestricted: --btf parses");
+	ASSERT_STR(c.btf_path, "/tmp/vmlinux", "unrestricted: --btf kept");
+	trust_force(-1);
 }
 
 static void test_defaults(void)
@@ -650,6 +674,7 @@ static void test_usage(void)
 int main(void)
 {
 	test_defaults();
+	test_trust();
 	test_every_option();
 	test_numbers();
 	test_number_parsers();
