@@ -39,9 +39,10 @@ failed_steps=""
 # step TITLE: starts a step; the previous one's time goes into the closing table
 step() {
 	now=$(date +%s)
-	[ -z "${cur_step:-}" ] || times="$times
+	[ -z "${cur_step:-}" ] || [ -n "${cur_skipped:-}" ] || times="$times
   $((now - t_step)) s	$cur_step"
 	t_step=$now
+	cur_skipped=
 	cur_step=$*
 	echo
 	echo "===== $*"
@@ -55,9 +56,10 @@ skipped() {
 	if [ -n "$only" ]; then
 		case $only in *" $1 "*) return 1 ;; esac
 		echo "(not in --only)"
+		cur_skipped=1
 		return 0
 	fi
-	case " $skip " in *" $1 "*) echo "(skipped: BPFCAP_SKIP)"; return 0 ;; esac
+	case " $skip " in *" $1 "*) echo "(skipped: BPFCAP_SKIP)"; cur_skipped=1; return 0 ;; esac
 	return 1
 }
 # counts "N passed, M failed" from the last such line of a log

@@ -29,7 +29,10 @@ void *ps_compile(const char *expr, int l3, char *err, size_t errlen)
 
 unsigned ps_filter(void *prog, const unsigned char *pkt, unsigned wire, unsigned cap)
 {
-	return bpf_filter(((struct bpf_program *)prog)->bf_insns, pkt, wire, cap);
+	/* libpcap's interpreter, through the API that is not deprecated (libpcap 1.10.5) */
+	struct pcap_pkthdr h = { .caplen = cap, .len = wire };
+
+	return (unsigned)pcap_offline_filter((const struct bpf_program *)prog, &h, pkt);
 }
 
 const void *ps_insns(void *prog, unsigned *n)

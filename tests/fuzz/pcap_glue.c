@@ -28,8 +28,12 @@ void *gl_compile(const char *expr, int l3, unsigned *n)
 
 unsigned gl_filter(const void *insns, unsigned n, const uint8_t *pkt, unsigned wire, unsigned cap)
 {
-	(void)n;
-	return bpf_filter((const struct bpf_insn *)insns, pkt, wire, cap);
+	/* pcap_offline_filter() runs libpcap's interpreter (bpf_filter(), deprecated since
+	 * libpcap 1.10.5) and returns its verdict unchanged */
+	struct bpf_program prog = { .bf_len = n, .bf_insns = (struct bpf_insn *)insns };
+	struct pcap_pkthdr h = { .caplen = cap, .len = wire };
+
+	return (unsigned)pcap_offline_filter(&prog, &h, pkt);
 }
 
 int gl_validate(const void *insns, unsigned n)

@@ -138,15 +138,44 @@ private_update() { # private_update SUITE
 	apt-get -q "${AOPTS[@]}" update >"$WORK/apt-update.log" 2>&1
 }
 
-# fetch SERIES: sets KPKG, KDEB (the cached .deb)
+# cache_deb PKG VER PREFIX OPTS...: downloads PKG=VER into the cache as PKG_VER_amd64.deb (unless
+# there) and removes older packages of the same PREFIX (the cache keeps one per series); prints
+# the file. 1 when apt-get cannot download it.
+cache_deb() {
+	local pkg=$1 ver=$2 prefix=$3 out d f
+	shift 3
+	out=$CACHE/${pkg}_${ver//:/%3a}_amd64.deb
+	if [ ! -s "$out" ]; then
+		log "downloading $pkg $ver" >&2
+		d=$(mktemp -d "$CACHE/dl.XXXXXX")
+		id _apt >/dev/null 2>&1 && chown _apt:root "$d"
+		if ! (cd "$d" && apt-get -q "$@" download "$pkg=$ver" >"$WORK/apt-download.log" 2>&1); then
+			rm -rf "$d"
+			cat "$WORK/apt-download.log" >&2
+			return 1
+		fi
+		mv "$d"/*.deb "$out"
+		rm -rf "$d"
+		for f in "$CACHE"/$prefix*.deb "$CACHE"/tree/$prefix*; do
+			case $f in "$out" | "$CACHE/tree/$(basename "$out" .deb)") ;; *) [ -e "$f" ] && rm -rf "$f" ;; esac
+		done
+	fi
+	echo "$out"
+}
+
+# fetch SERIES: sets KPKG, KDEB (the cached .deb with the kernel image) and KEXTRA (the cached
+# .debs with its modules and base files — modules.builtin — when other packages carry them)
 fetch_kernel() {
-	local s=$1 re prefix suite= opts=() found='' f
+	local s=$1 re prefix suite= opts=() found='' ver part f
 	KDEB=
 	KPKG=
+	KEXTRA=
 	case $s in
 	6.1) prefix=linux-image-6.1.0- re='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
 	6.12) prefix=linux-image-6.12. re='^linux-image-6\.12\.[0-9]+\+[a-z0-9.]+-amd64-unsigned$' suite=bookworm-backports ;;
-	7) prefix=linux-image-7. re='^linux-image-7\.[0-9]+\.[0-9]+\+[a-z0-9.]+-amd64-unsigned$' suite=testing ;;
+	# testing splits the kernel: linux-binary-VER-amd64 (vmlinuz), linux-modules-VER-amd64 and
+	# linux-base-VER-amd64 (modules.builtin, …); linux-image-VER-amd64 is their meta package
+	7) prefix=linux-binary-7. re='^linux-binary-7\.[0-9]+\.[0-9]+\+[a-z0-9.]+-amd64$' suite=testing ;;
 	esac
 	if [ -z "${BPFCAP_KERNEL_OFFLINE:-}" ]; then
 		if [ -n "${suite:-}" ]; then
@@ -157,48 +186,53 @@ fetch_kernel() {
 	fi
 	if [ -n "$found" ]; then
 		KPKG=${found% *}
-		local ver=${found#* }
-		KDEB=$CACHE/${KPKG}_${ver//:/%3a}_amd64.deb
-		if [ ! -s "$KDEB" ]; then
-			log "$s: downloading $KPKG $ver"
-			local d
-			d=$(mktemp -d "$CACHE/dl.XXXXXX")
-			id _apt >/dev/null 2>&1 && chown _apt:root "$d"
-			if (cd "$d" && apt-get -q "${opts[@]}" download "$KPKG=$ver" >"$WORK/apt-download.log" 2>&1); then
-				mv "$d"/*.deb "$KDEB"
-				rm -rf "$d"
-				# the cache keeps one package per series
-				for f in "$CACHE"/$prefix*.deb "$CACHE"/tree/$prefix*; do
-					case $f in "$KDEB" | "$CACHE/tree/$(basename "$KDEB" .deb)") ;; *) [ -e "$f" ] && rm -rf "$f" ;; esac
-				done
-			else
-				rm -rf "$d"
-				cat "$WORK/apt-download.log" >&2
-				KDEB=
-			fi
-		fi
+		ver=${found#* }
+		KDEB=$(cache_deb "$KPKG" "$ver" "$prefix" "${opts[@]}") || KDEB=
+		case $KPKG in linux-binary-*)
+			for part in modules base; do
+				f=$(cache_deb "linux-$part-${KPKG#linux-binary-}" "$ver" "${prefix/binary/$part}" "${opts[@]}") || KDEB=
+				KEXTRA="$KEXTRA $f"
+			done
+			;;
+		esac
 	fi
 	if [ -z "${KDEB:-}" ] || [ ! -s "$KDEB" ]; then
 		# offline or the archive is unreachable: the newest cached package of the series
 		KDEB=$(for f in "$CACHE"/$prefix*_amd64.deb; do [ -s "$f" ] && basename "$f" | cut -d_ -f1 | grep -qE "$re" && echo "$f"; done | sort -V | tail -1)
 		[ -n "$KDEB" ] || { [ -s "$WORK/apt-update.log" ] && cat "$WORK/apt-update.log" >&2; return 1; }
+		case $KDEB in */linux-binary-*)
+			for part in modules base; do
+				f=$(dirname "$KDEB")/$(basename "$KDEB" | sed "s/^linux-binary-/linux-$part-/")
+				[ -s "$f" ] || return 1
+				KEXTRA="$KEXTRA $f"
+			done
+			;;
+		esac
 		log "$s: using cached $(basename "$KDEB")"
 	fi
 	KPKG=$(basename "$KDEB" | cut -d_ -f1)
 	return 0
 }
 
-# extract SERIES: sets KTREE, KVER
+# extract SERIES: sets KTREE, KVER, KIMG (modules in lib/modules or, usr-merged, usr/lib/modules)
 extract_kernel() {
+	local f
 	KTREE=$CACHE/tree/$(basename "$KDEB" .deb)
 	if [ ! -e "$KTREE/.done" ]; then
 		rm -rf "$KTREE"
 		mkdir -p "$KTREE"
 		dpkg-deb -x "$KDEB" "$KTREE" || return 1
+		for f in ${KEXTRA:-}; do dpkg-deb -x "$f" "$KTREE" || return 1; done
+		if [ ! -d "$KTREE/lib/modules" ] && [ -d "$KTREE/usr/lib/modules" ]; then
+			mkdir -p "$KTREE/lib" && ln -s ../usr/lib/modules "$KTREE/lib/modules"
+		fi
 		touch "$KTREE/.done"
 	fi
 	KVER=$(ls "$KTREE/lib/modules" | head -1)
-	[ -n "$KVER" ] && [ -f "$KTREE/boot/vmlinuz-$KVER" ]
+	# the image: /boot/vmlinuz-VER, or (testing's linux-binary) /usr/lib/modules/VER/vmlinuz
+	KIMG=$KTREE/boot/vmlinuz-$KVER
+	[ -f "$KIMG" ] || KIMG=$KTREE/lib/modules/$KVER/vmlinuz
+	[ -n "$KVER" ] && [ -f "$KIMG" ]
 }
 
 # ---------------------------------------------------------------- initramfs
@@ -345,7 +379,7 @@ boot_guest() {
 	[ "$TRANSPORT" = 9p ] && fsdev=(-virtfs "local,path=$out,mount_tag=host,security_model=none")
 	t0=$(date +%s)
 	timeout -k 5 "$KTIMEOUT" qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nic none \
-		-kernel "$KTREE/boot/vmlinuz-$KVER" -initrd "$WORK/$s.initrd" \
+		-kernel "$KIMG" -initrd "$WORK/$s.initrd" \
 		-append "console=ttyS0 quiet rdinit=/init panic=-1" -nographic -no-reboot \
 		"${fsdev[@]}" </dev/null >"$con.raw" 2>&1 &
 	QPID=$!
