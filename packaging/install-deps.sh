@@ -5,6 +5,8 @@
 # clang-16; later releases get the unversioned clang/llvm/libclang-rt-dev (19 on trixie, 21 on
 # forky). The Qt GUI is wireshark-qt on bookworm and wireshark from trixie on.
 # Usage: packaging/install-deps.sh [--test]   (--test adds what the test suites use)
+# Environment: BPFCAP_DUMPCAP_CAPS=true|false, the answer to wireshark-common's "may non-root
+# users capture?" (default true) when tshark is installed here.
 set -eu
 [ "$(id -u)" = 0 ] || { echo "install-deps: run as root (apt-get)" >&2; exit 1; }
 case "${1:-}" in
@@ -41,10 +43,16 @@ for p in $pkgs; do
 done
 [ -n "$missing" ] || exit 0
 echo "install-deps: installing$missing"
-# tshark asks whether non-root users may capture; answer it up front (yes, as most users do:
-# dumpcap then carries file capabilities, and the tests must work with that)
+# tshark asks whether non-root users may capture; answer it up front: yes, as most users do
+# (dumpcap then carries file capabilities), unless BPFCAP_DUMPCAP_CAPS=false (the fresh Debian
+# 13 stage uses it, so the tests run with dumpcap both with and without capabilities)
+case ${BPFCAP_DUMPCAP_CAPS:-true} in
+true | false) ;;
+*) echo "install-deps: BPFCAP_DUMPCAP_CAPS must be true or false" >&2; exit 2 ;;
+esac
 if command -v debconf-set-selections >/dev/null 2>&1; then
-	echo "wireshark-common wireshark-common/install-setuid boolean true" | debconf-set-selections
+	echo "wireshark-common wireshark-common/install-setuid boolean ${BPFCAP_DUMPCAP_CAPS:-true}" |
+		debconf-set-selections
 fi
 log=$(mktemp /tmp/bpfcap-install-deps.XXXXXX)
 trap 'rm -f "$log"' EXIT

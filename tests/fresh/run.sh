@@ -15,6 +15,9 @@
 # mount namespace: proc, sysfs, bpffs, tracefs, /dev and /run are mounted there and vanish with
 # it; processes left in the chroot are killed; the chroot is removed unless --keep.
 #
+# Debian 13 answers wireshark-common's question "may non-root users capture?" with no (dumpcap
+# without file capabilities), the others with yes (dumpcap with them, like the host): the tests
+# must pass either way.
 # Environment: BPFCAP_FRESH_CACHE (default /var/cache/bpfcap-ci), BPFCAP_FRESH_LABELS,
 # BPFCAP_FRESH_MIRROR (default: this machine's Debian archive, tests/lib/debian-mirror.sh).
 # Output ends with "N passed, M failed" (the sums of both steps). Exit 0 when all passed.
@@ -142,13 +145,15 @@ mount --rbind /dev "$R/dev"
 mount -t tmpfs -o mode=755 tmpfs "$R/run"
 mount --bind "$2" "$R/var/cache/apt/archives"
 MOUNTS
-say "running the README's two commands in the chroot (CI=${CI:-})"
+DUMPCAP_CAPS=true
+[ "$REL" = trixie ] && DUMPCAP_CAPS=false
+say "running the README's two commands in the chroot (CI=${CI:-}; dumpcap with file capabilities: $DUMPCAP_CAPS)"
 unshare --mount --propagation private -- sh -c '
 	sh "$1" "$2" "$3" || { echo "fresh: mounting proc, sys, bpffs, dev in the chroot failed" >&2; exit 1; }
 	exec chroot "$2" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LANG=C.UTF-8 TERM=dumb CI="$4" LABELS="$5" \
+		HOME=/root LANG=C.UTF-8 TERM=dumb CI="$4" LABELS="$5" BPFCAP_DUMPCAP_CAPS="$6" \
 		BPFCAP_FUZZ_SECONDS="${BPFCAP_FUZZ_SECONDS:-}" /inside.sh' \
-	fresh "$WORK/mounts.sh" "$ROOT" "$CACHE/apt-$REL" "${CI:-}" "$LABELS" </dev/null
+	fresh "$WORK/mounts.sh" "$ROOT" "$CACHE/apt-$REL" "${CI:-}" "$LABELS" "$DUMPCAP_CAPS" </dev/null
 rc=$?
 kill_chroot_procs
 
@@ -169,6 +174,7 @@ for s in 1 2; do
 done
 [ $rc = 0 ] || [ $failn -gt 0 ] || failn=1
 ws=$(chroot "$ROOT" tshark --version 2>/dev/null | head -1)
+say "dumpcap: $(chroot "$ROOT" sh -c 'ls -l /usr/bin/dumpcap; getcap /usr/bin/dumpcap' 2>/dev/null | tr '\n' ' ')"
 say "$(. "$ROOT/etc/os-release" && echo "$PRETTY_NAME"), ${ws:-no tshark}: $pass passed, $failn failed in $(elapsed)"
 echo "$pass passed, $failn failed"
 [ $failn = 0 ]
