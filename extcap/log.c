@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "trust.h"
 
 static enum log_level cur_level = LOG_WARN;
 static FILE *log_file;
@@ -99,6 +101,43 @@ int log_errno(int err, const char *what, ...)
 	return err;
 }
 
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+size_t log_scrub_addresses(char *s)
+{
+	size_t n = 0;
+	char *r = s, *w = s;
+
+	while (*r) {
+		char *p = r;
+		size_t len = 0;
+
+		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+			p += 2;
+		while (is_hex(p[len]))
+			len++;
+		/* a run of 12 or more hex digits that starts a word: a kernel address (the
+		 * verifier prints map and .rodata pointers to a loader with CAP_PERFMON) */
+		if (len >= 12 && (r == s || !(isalnum((unsigned char)r[-1]) || r[-1] == '_')) &&
+		    !isalnum((unsigned char)p[len]) && p[len] != '_') {
+			static const char hidden[] = "(hidden)";
+
+			/* the replacement is never longer than what it replaces (12+ characters) */
+			memcpy(w, hidden, sizeof(hidden) - 1);
+			w += sizeof(hidden) - 1;
+			r = p + len;
+			n++;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+	return n;
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char *buf = NULL;
@@ -110,6 +149,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		return 0; /* bpfcap reports failures itself, in one line */
 	if (vasprintf(&buf, fmt, ap) < 0)
 		return 0;
+	/* file capabilities: the caller may not see kernel addresses (docs/security.md) */
+	if (trust_restricted())
+		log_scrub_addresses(buf);
 	n = strlen(buf);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';

@@ -10,6 +10,7 @@
 #include "bpfcap/meta.h"
 #include "ifnames.h"
 #include "ksyms.h"
+#include "log.h"
 #include "pktsum.h"
 #include "reasons.h"
 #include "sink.h"
@@ -42,7 +43,7 @@ struct sink {
 	uint8_t *ptype;
 	int64_t boot_off;
 	uint64_t packets;
-	uint64_t id_key;
+	uint8_t id_key[16]; /* SipHash key of the packet ids, random per capture */
 	unsigned last_if;
 	struct bpfcap_meta meta;
 	uint8_t metabuf[BPFCAP_META_MAX_LEN];
@@ -90,8 +91,11 @@ struct sink *sink__new(const struct sink_opts *o)
 		if (o->stop)
 			pcapng_writer__set_stop(s->w, o->stop, o->stop_timeout_ms);
 	}
-	if (getrandom(&s->id_key, sizeof(s->id_key), 0) != sizeof(s->id_key))
-		s->id_key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
+	if (getrandom(s->id_key, sizeof(s->id_key), 0) != sizeof(s->id_key)) {
+		/* no randomness: ids that cannot be linked to addresses beat ids at all */
+		pr_err("cannot get random bytes for packet ids: %s", strerror(errno));
+		goto fail;
+	}
 	return s;
 fail:
 	sink__free(s);
@@ -132,13 +136,60 @@ int sink__start(struct sink *s)
 	return pcapng_writer__shb(s->w, appl, s->o.os, s->o.hardware, NULL);
 }
 
-static uint64_t mix64(uint64_t x)
+#define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                                   \
+	do {                                                                                       \
+		v0 += v1;                                                                          \
+		v1 = ROTL64(v1, 13);                                                               \
+		v1 ^= v0;                                                                          \
+		v0 = ROTL64(v0, 32);                                                               \
+		v2 += v3;                                                                          \
+		v3 = ROTL64(v3, 16);                                                               \
+		v3 ^= v2;                                                                          \
+		v0 += v3;                                                                          \
+		v3 = ROTL64(v3, 21);                                                               \
+		v3 ^= v0;                                                                          \
+		v2 += v1;                                                                          \
+		v1 = ROTL64(v1, 17);                                                               \
+		v1 ^= v2;                                                                          \
+		v2 = ROTL64(v2, 32);                                                               \
+	} while (0)
+
+static uint64_t le64(const uint8_t *p)
 {
-	/* splitmix64 finaliser: skb addresses must not leak into files (KASLR) */
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* SipHash-2-4 of one 64-bit word (Aumasson and Bernstein's reference, 8-byte message): a
+ * pseudo-random function of the key, so an id reveals nothing about the address without the
+ * key, and a known (address, id) pair does not give the key away (the splitmix64 finaliser used
+ * before is invertible: one packet with skb_addr 0 revealed every address). */
+uint64_t sink_packet_id(const uint8_t key[16], uint64_t addr)
+{
+	uint64_t k0 = le64(key), k1 = le64(key + 8);
+	uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1;
+	uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
+	uint64_t b = (uint64_t)8 << 56;
+
+	v3 ^= addr;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= addr;
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
 }
 
 static const char *linktype_name(uint16_t lt)
@@ -501,8 +552,10 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 	SET(TID);
 	cpy(m->comm, sizeof(m->comm), ev->comm, sizeof(ev->comm));
 	SET(COMM);
-	m->skb_id = skb_id;
-	SET(SKB_ID);
+	if (skb_id) {
+		m->skb_id = skb_id;
+		SET(SKB_ID);
+	}
 	if (ev->location &&
 	    ksyms__format(s->o.ksyms, ev->location, m->location_sym, sizeof(m->location_sym)) == 0)
 		SET(LOCATION_SYM);
@@ -596,7 +649,8 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 		ifnames_lookup(ev->netns, ev->ifindex ? ev->ifindex : ev->skb_iif, ifname,
 			       sizeof(ifname));
 	ts = (uint64_t)((int64_t)ev->ts_boot + s->boot_off);
-	skb_id = mix64(ev->skb_addr ^ s->id_key);
+	/* no skb address (XDP, tc, users' programs): no id rather than one id for all of them */
+	skb_id = ev->skb_addr ? sink_packet_id(s->id_key, ev->skb_addr) : 0;
 	dir = direction(s, ev);
 	fill_meta(s, ev, ifname, skb_id, dir);
 
@@ -645,7 +699,7 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 			if (ev->pkt_type < 4)
 				e.flags |= rx[ev->pkt_type];
 		}
-		e.has_packetid = true;
+		e.has_packetid = skb_id != 0;
 		e.packetid = skb_id;
 		e.has_queue = true;
 		e.queue = ev->queue;

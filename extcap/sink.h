@@ -73,5 +73,8 @@ const struct sink_probe_stats *sink__stats(const struct sink *s, int probe);
 unsigned sink__interfaces(const struct sink *s);
 /* Boot -> wall clock offset (re-sampled by the caller). */
 void sink__set_clock(struct sink *s, int64_t boot_offset_ns);
+/* The packet id (bpfcap.skb_id, epb_packetid) of an skb address: SipHash-2-4 under the
+ * capture's random key. Exposed for the tests. */
+uint64_t sink_packet_id(const uint8_t key[16], uint64_t addr);
 
 #endif

@@ -43,6 +43,8 @@ expect_eq "tc egress: the 3 echo replies" \
 expect_eq "tc egress: outbound" \
 	"$(fields "$F" 'icmp.type==0' frame.packet_flags_direction | sort -u)" 0x00000002
 expect_match "tc through tcx links" "$(cat "$F.err")" "attached through tcx"
+expect_eq "tc: no packet id (no skb address to derive one from, and none shared by all)" \
+	"$(fields "$F" 'icmp' frame.packet_id | grep -c . || true)" 0
 expect_eq "tc: nothing left on the device" "$(tc_progs)" 0
 
 # --- a filter at a device hook

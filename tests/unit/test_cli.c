@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "cli.h"
+#include "log.h"
 #include "trust.h"
 #include "test.h"
 
@@ -139,6 +140,25 @@ static void test_trust(void)
 		  "unrestricted: --btf parses");
 	ASSERT_STR(c.btf_path, "/tmp/vmlinux", "unrestricted: --btf kept");
 	trust_force(-1);
+}
+
+/* What a group member sees of libbpf's verifier logs: no kernel addresses. */
+static void test_scrub(void)
+{
+	char a[] = "0: (18) r1 = 0xffff888103c5a000\n"
+		   "R1_w=map_ptr(map=.rodata,ks=4,vs=64) map_value ffffc90000ab6010 fd 7";
+	char b[] = "libbpf: prog 'tp_kfree_skb': insn 12 id 4026532315 0x1f off=0x28 "
+		   "map_abc0123456789";
+	char c[] = "x=0xFFFF8881057A4000,y=(ffffffffc0a1b2c3)";
+
+	ASSERT_EQ(log_scrub_addresses(a), 2, "verifier log: two addresses hidden");
+	ASSERT_STR(a,
+		   "0: (18) r1 = (hidden)\n"
+		   "R1_w=map_ptr(map=.rodata,ks=4,vs=64) map_value (hidden) fd 7",
+		   "verifier log: the rest unchanged");
+	ASSERT_EQ(log_scrub_addresses(b), 0, "ids, inodes, offsets and names stay");
+	ASSERT_EQ(log_scrub_addresses(c), 2, "upper case and parenthesised addresses");
+	ASSERT_STR(c, "x=(hidden),y=((hidden))", "upper case and parenthesised: hidden");
 }
 
 static void test_defaults(void)
@@ -675,6 +695,7 @@ int main(void)
 {
 	test_defaults();
 	test_trust();
+	test_scrub();
 	test_every_option();
 	test_numbers();
 	test_number_parsers();

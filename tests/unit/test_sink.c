@@ -1246,6 +1246,59 @@ static void setup_probes(void)
 	}
 }
 
+/* splitmix64's finaliser and its inverse: the id function before SipHash, id = mix(addr ^ key) */
+static uint64_t unmix64(uint64_t x)
+{
+	x = (x ^ (x >> 31) ^ (x >> 62)) * 0x319642b2d24d8ec3ull;
+	x = (x ^ (x >> 27) ^ (x >> 54)) * 0x96de1b173f119089ull;
+	x = x ^ (x >> 30) ^ (x >> 60);
+	return x - 0x9e3779b97f4a7c15ull;
+}
+
+/* Packet ids must not let anyone recover a kernel address from a capture file (KASLR). */
+static void test_packet_ids(void)
+{
+	uint8_t key[16];
+	const uint64_t addrs[] = { 0xffff888239c7f500ull, 0xffff888239c7f600ull,
+				   0xffff88810a2b3c00ull, 0x1000 };
+	uint64_t guess;
+	size_t i;
+	int k;
+
+	/* SipHash-2-4 reference: key 00..0f, message 00..07 (the paper's vector for length 8) */
+	for (k = 0; k < 16; k++)
+		key[k] = (uint8_t)k;
+	ASSERT_EQ(sink_packet_id(key, 0x0706050403020100ull), 0x93f5f5799a932462ull,
+		  "SipHash-2-4 test vector (8-byte message)");
+	/* the attack on the old ids: one packet with a known address (tc/XDP used to carry 0)
+	 * gave the key, and with it every address. With the key known to the test, no id may
+	 * equal its address or invert to it that way. */
+	guess = unmix64(sink_packet_id(key, 0x1000)) ^ 0x1000;
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		uint64_t id = sink_packet_id(key, addrs[i]);
+
+		ASSERT_NE(id, addrs[i], "an id is not its address");
+		ASSERT_NE(unmix64(id), addrs[i], "an id does not invert to its address");
+		if (addrs[i] != 0x1000)
+			ASSERT_NE(unmix64(id) ^ guess, addrs[i],
+				  "a known (address, id) pair does not reveal other addresses");
+		ASSERT_EQ(id, sink_packet_id(key, addrs[i]), "the same skb keeps its id");
+	}
+	ASSERT_NE(sink_packet_id(key, addrs[0]), sink_packet_id(key, addrs[1]),
+		  "neighbouring skbs get unrelated ids");
+	key[0] ^= 1;
+	ASSERT_NE(sink_packet_id(key, addrs[0]), 0ull, "id under another key");
+	key[0] ^= 1;
+	{
+		uint8_t key2[16];
+
+		memcpy(key2, key, sizeof(key2));
+		key2[15] ^= 0x80;
+		ASSERT_NE(sink_packet_id(key, addrs[0]), sink_packet_id(key2, addrs[0]),
+			  "another capture (key) gives another id");
+	}
+}
+
 int main(void)
 {
 	struct fx_opts fo = { .reasons = true, .ovs = true };
@@ -1272,6 +1325,7 @@ int main(void)
 	test_pcap();
 	test_text();
 	test_random();
+	test_packet_ids();
 
 	reasons__free(reasons);
 	test_cleanup_dir(tmpdir);
