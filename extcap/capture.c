@@ -17,6 +17,7 @@
 
 #include <cap-ng.h>
 
+#include "bpfcap/meta.h"
 #include "capture.skel.h"
 #include "filter.h"
 #include "log.h"
@@ -26,6 +27,7 @@ struct capture {
 	struct bpf_program *prog[BPFCAP_MAX_PROBES];
 	struct bpf_link *link[BPFCAP_MAX_PROBES];
 	const char *mech[BPFCAP_MAX_PROBES];
+	uint8_t ptype[BPFCAP_MAX_PROBES]; /* BPFCAP_PROBE_*: how the probe is attached */
 	int nprobes;
 	int ncpus;
 	struct ring_buffer *rb;
@@ -204,6 +206,7 @@ static int attach_xdp(struct capture *c, int i, struct bpf_program *p, const str
 	if (!c->link[i])
 		return -errno;
 	c->mech[i] = "xdp";
+	c->ptype[i] = BPFCAP_PROBE_XDP;
 	if (!bpf_xdp_query((int)pi->ifindex, 0, &q))
 		c->mech[i] = q.attach_mode == XDP_ATTACHED_DRV	 ? "xdp (native)"
 			     : q.attach_mode == XDP_ATTACHED_SKB ? "xdp (generic)"
@@ -226,6 +229,7 @@ static int attach_tc(struct capture *c, int i, struct bpf_program *p, const stru
 					pi->spec.egress ? BPF_TCX_EGRESS_ : BPF_TCX_INGRESS_, NULL);
 		if (c->link_fd[i] >= 0) {
 			c->mech[i] = "tcx";
+			c->ptype[i] = BPFCAP_PROBE_TC;
 			return 0;
 		}
 		pr_info("tcx link on %s refused (%s); falling back to clsact", pi->spec.dev,
@@ -253,6 +257,7 @@ static int attach_tc(struct capture *c, int i, struct bpf_program *p, const stru
 	}
 	c->tc_attached[i] = true;
 	c->mech[i] = "tc (clsact)";
+	c->ptype[i] = BPFCAP_PROBE_TC;
 	return 0;
 }
 
@@ -394,6 +399,7 @@ static int open_user(struct capture *c, int i, const struct probe_info *pi)
 	}
 	c->ufd[i] = fd;
 	c->mech[i] = "user map";
+	c->ptype[i] = BPFCAP_PROBE_PROG;
 	return 0;
 }
 
@@ -747,6 +753,7 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 		c->link[i] = bpf_program__attach_kprobe(sel, false, pi->spec.name);
 		err = c->link[i] ? 0 : -errno;
 		c->mech[i] = "kprobe";
+		c->ptype[i] = BPFCAP_PROBE_KPROBE;
 	} else if (m == M_KMULTI) {
 		struct bpf_kprobe_multi_opts km = { .sz = sizeof(km),
 						    .syms = (const char **)pi->syms,
@@ -762,6 +769,7 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 			free(syms);
 		}
 		c->mech[i] = "kprobe.multi";
+		c->ptype[i] = BPFCAP_PROBE_KPROBE;
 	} else {
 		if (raw)
 			c->link[i] = bpf_program__attach_raw_tracepoint(sel, pi->spec.name);
@@ -774,6 +782,12 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 			     : m != M_PROGTRACE			 ? "tp_btf"
 			     : pi->spec.kind == PROBE_PROG_ENTRY ? "fentry on program"
 								 : "fexit on program";
+		c->ptype[i] = raw				  ? BPFCAP_PROBE_RAW_TRACEPOINT
+			      : m == M_FENTRY			  ? BPFCAP_PROBE_FENTRY
+			      : m == M_FEXIT			  ? BPFCAP_PROBE_FEXIT
+			      : m != M_PROGTRACE		  ? BPFCAP_PROBE_TRACEPOINT
+			      : pi->spec.kind == PROBE_PROG_ENTRY ? BPFCAP_PROBE_FENTRY
+								  : BPFCAP_PROBE_FEXIT;
 	}
 	if (err) {
 		c->skel[i] = NULL;
@@ -1120,6 +1134,11 @@ bool capture__needs_net_admin(const struct capture *c)
 const char *capture__mechanism(const struct capture *c, int probe)
 {
 	return probe >= 0 && probe < c->nprobes && c->mech[probe] ? c->mech[probe] : "none";
+}
+
+uint8_t capture__probe_type(const struct capture *c, int probe)
+{
+	return probe >= 0 && probe < c->nprobes ? c->ptype[probe] : 0;
 }
 
 uint64_t capture__perf_lost(const struct capture *c)

@@ -52,6 +52,8 @@ int capture__counters(struct capture *c, int probe, struct bpfcap_counters *out,
 		      uint64_t *recursion_misses);
 /* "tp_btf" or "raw_tp": how probe i is attached. */
 const char *capture__mechanism(const struct capture *c, int probe);
+/* How probe i is attached, as the metadata says it (BPFCAP_PROBE_* of bpfcap/meta.h). */
+uint8_t capture__probe_type(const struct capture *c, int probe);
 uint64_t capture__perf_lost(const struct capture *c);
 uint64_t capture__malformed(const struct capture *c);
 /* True when detaching will need CAP_NET_ADMIN (tc filters attached the legacy way, without a

@@ -259,9 +259,23 @@ void cli_usage(FILE *f, enum cli_cmd cmd)
 	}
 	if (cmd == CMD_CAPTURE)
 		fprintf(f,
-			"\nProbe specs: tp:CATEGORY:NAME[:argN], tracepoint:CATEGORY:NAME[:argN],\n"
-			"raw_tp:CATEGORY:NAME, or a bare NAME (e.g. kfree_skb, "
-			"netif_receive_skb).\n"
+			"\nProbe specs:\n"
+			"  tp:CATEGORY:NAME[:argN]   a tracepoint (also tracepoint:...); "
+			"raw_tp:CATEGORY:NAME\n"
+			"  NAME                      an alias: kfree_skb, netif_receive_skb, "
+			"net_dev_start_xmit, ...\n"
+			"  kprobe:FUNC, k:FUNC       a kernel function taking a struct sk_buff * "
+			"(wildcards: kprobe:ip_*)\n"
+			"  fentry:FUNC, fexit:FUNC   the same through BPF trampolines; fn:FUNC "
+			"picks "
+			"the best\n"
+			"  xdp:IFNAME                frames at the device's XDP hook\n"
+			"  tc:IFNAME:ingress|egress  the device's tc hooks\n"
+			"  prog:ID, map:PATH         packets your own program emits "
+			"(bpf/bpfcap_output.h)\n"
+			"  fentry:prog:ID, fexit:prog:ID  every packet a loaded XDP/tc program "
+			"sees\n"
+			"'bpfcap list-probes [--functions]' lists what this kernel has.\n"
 			"FILTER: a pcap-filter expression (tcpdump syntax), run in the kernel.\n");
 }
 

@@ -777,6 +777,7 @@ static int do_capture(const struct xargs *a, const struct extcap_if *x)
 	ro.out_fd = fd;
 	/* a regular file given as --fifo (scripts): replaced once the capture starts, no tail */
 	ro.out_truncate = fd != STDOUT_FILENO && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	ro.header_early = true;
 	ro.summary = log_get_level() >= LOG_INFO ? log_stream() : NULL;
 	ro.progress = on_progress;
 	ro.progress_ctx = &ctl;

@@ -345,8 +345,8 @@ int run_capture(const struct run_opts *o)
 		goto out;
 	}
 	sink__set_clock(sink, clock_boot_offset());
-	/* pipes and FIFOs get the header at once: their reader (Wireshark) waits for it */
-	if (!o->out_truncate && write_header(o, sink, &ret))
+	/* Wireshark's FIFO gets the header at once: its reader (dumpcap) waits for it */
+	if (o->header_early && !o->out_truncate && write_header(o, sink, &ret))
 		goto out;
 
 	co.probes = pi;
@@ -363,7 +363,7 @@ int run_capture(const struct run_opts *o)
 	if (!cap)
 		goto out;
 	for (i = 0; i < cli->nprobes; i++) {
-		sink__set_mechanism(sink, i, capture__mechanism(cap, i));
+		sink__set_probe_type(sink, i, capture__probe_type(cap, i));
 		pr_info("probe %s attached through %s", pi[i].spec.text,
 			capture__mechanism(cap, i));
 	}
@@ -377,6 +377,8 @@ int run_capture(const struct run_opts *o)
 		}
 		if (write_header(o, sink, &ret))
 			goto out;
+	} else if (!o->header_early && write_header(o, sink, &ret)) {
+		goto out; /* pipes and stdout: the header once the probes are attached */
 	}
 
 	start_ns = clock_now_ns(CLOCK_REALTIME);

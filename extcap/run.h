@@ -21,6 +21,10 @@ struct run_opts {
 	/* out_fd is a regular file that still holds what it held before: empty it and write the
 	 * header only once every probe is attached, so that a failure before costs nothing */
 	bool out_truncate;
+	/* write the section header before attaching (Wireshark's FIFO: dumpcap waits for it);
+	 * otherwise nothing is written until every probe is attached, so a failure leaves a pipe
+	 * reader (tcpdump -r -) with an empty stream, not a truncated file */
+	bool header_early;
 	/* called about once a second with the running totals (extcap toolbar) */
 	void (*progress)(void *ctx, const char *line);
 	void *progress_ctx;

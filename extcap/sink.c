@@ -51,19 +51,23 @@ struct sink {
 	int done;
 };
 
-static uint8_t probe_type_of(const char *mech)
+uint8_t sink_probe_type(int kind)
 {
-	if (!mech)
-		return BPFCAP_PROBE_TRACEPOINT;
-	if (!strcmp(mech, "raw_tp"))
-		return BPFCAP_PROBE_RAW_TRACEPOINT;
-	if (!strncmp(mech, "xdp", 3))
-		return BPFCAP_PROBE_XDP;
-	if (!strncmp(mech, "tc", 2))
-		return BPFCAP_PROBE_TC;
-	if (!strncmp(mech, "user", 4))
-		return BPFCAP_PROBE_PROG;
-	return BPFCAP_PROBE_TRACEPOINT;
+	switch (kind) {
+	case PROBE_TP: return BPFCAP_PROBE_TRACEPOINT;
+	case PROBE_RAW_TP: return BPFCAP_PROBE_RAW_TRACEPOINT;
+	case PROBE_KPROBE: return BPFCAP_PROBE_KPROBE;
+	case PROBE_FENTRY:
+	case PROBE_FN: /* fentry unless the kernel refuses trampolines: the capture says */
+	case PROBE_PROG_ENTRY: return BPFCAP_PROBE_FENTRY;
+	case PROBE_FEXIT:
+	case PROBE_PROG_EXIT: return BPFCAP_PROBE_FEXIT;
+	case PROBE_XDP: return BPFCAP_PROBE_XDP;
+	case PROBE_TC: return BPFCAP_PROBE_TC;
+	case PROBE_PROG:
+	case PROBE_MAP: return BPFCAP_PROBE_PROG;
+	default: return BPFCAP_PROBE_TRACEPOINT;
+	}
 }
 
 struct sink *sink__new(const struct sink_opts *o)
@@ -82,7 +86,7 @@ struct sink *sink__new(const struct sink_opts *o)
 	for (int i = 0; i < o->nprobes; i++) {
 		s->primary[i] = -1;
 		bpfcap_meta_probe_label(o->probes[i].spec.text, s->label[i], sizeof(s->label[i]));
-		s->ptype[i] = probe_type_of(NULL);
+		s->ptype[i] = sink_probe_type(o->probes[i].spec.kind);
 	}
 	if (o->out_fd >= 0) {
 		s->w = pcapng_writer__new(o->out_fd, o->format, o->bufsize ? o->bufsize : 1 << 20);
@@ -120,10 +124,10 @@ void sink__set_clock(struct sink *s, int64_t off)
 	s->boot_off = off;
 }
 
-void sink__set_mechanism(struct sink *s, int probe, const char *mech)
+void sink__set_probe_type(struct sink *s, int probe, uint8_t type)
 {
-	if (probe >= 0 && probe < s->o.nprobes)
-		s->ptype[probe] = probe_type_of(mech);
+	if (probe >= 0 && probe < s->o.nprobes && type)
+		s->ptype[probe] = type;
 }
 
 int sink__start(struct sink *s)

@@ -57,7 +57,11 @@ void sink__free(struct sink *s);
 /* SHB (pcapng) — call before any event. */
 int sink__start(struct sink *s);
 /* Which mechanism attached probe i ("tp_btf", "raw_tp"): goes into the metadata. */
-void sink__set_mechanism(struct sink *s, int probe, const char *mech);
+/* How probe `probe` is attached (BPFCAP_PROBE_*; 0 = leave it), for the metadata. */
+void sink__set_probe_type(struct sink *s, int probe, uint8_t type);
+/* The metadata's probe type (BPFCAP_PROBE_*) of a probe spec's kind (PROBE_*), before the
+ * capture says how it attached (tp_btf or raw_tp, fentry or kprobe for fn:). */
+uint8_t sink_probe_type(int kind);
 /* capture_event_fn: ctx is the sink. */
 int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data);
 /* Kernel-side lost count of a probe so far (monotonic). */

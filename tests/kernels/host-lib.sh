@@ -24,8 +24,9 @@ valid() {
 		return 1
 	fi
 }
-# meta FILE [DISPLAYFILTER]: "reason_value<TAB>reason_name<TAB>probe" from bpfcap's binary
-# option, one line per packet (those matching the display filter)
+# meta FILE [DISPLAYFILTER]: "reason_value<TAB>reason_name<TAB>probe<TAB>probe_type" from
+# bpfcap's binary option, one line per packet (those matching the display filter); probe_type is
+# the name the dissector shows (tracepoint, raw_tracepoint, kprobe, fentry, fexit, xdp, tc, prog)
 meta() {
 	python3 -c '
 import struct, sys
@@ -43,6 +44,9 @@ for i, p in enumerate(pkts):
         tl[t] = m[off + 4:off + 4 + n]
         off += 4 + ((n + 3) & ~3)
     r = struct.unpack("<I", tl[11])[0] if 11 in tl else ""
-    print("%s\t%s\t%s" % (r, tl.get(12, b"").decode(), tl.get(2, b"").decode()))
+    types = ["?", "tracepoint", "raw_tracepoint", "kprobe", "fentry", "fexit", "xdp", "tc", "prog"]
+    t = tl[3][0] if 3 in tl and tl[3] else 0
+    print("%s\t%s\t%s\t%s" % (r, tl.get(12, b"").decode(), tl.get(2, b"").decode(),
+                               types[t] if t < len(types) else t))
 ' "$1" "$KT_TESTLIB" "$(fields "$1" "${2:-frame}" frame.number)"
 }

@@ -51,6 +51,18 @@ expect_match "file size limit: one line naming the cause" "$(cat "$WORK/fsize.er
 file_ok "$out" "file size limit: the file"
 no_bpf_left "file size limit" "$ids"
 
+# --- a probe that fails to attach, writing to a pipe: nothing on the pipe (tcpdump -r - sees an
+# empty stream, not a truncated file), exit 1, one line
+for how in "-w -" "-w - --format pcap" ""; do
+	RC=0
+	# shellcheck disable=SC2086
+	"$BPFCAP" capture $how -p map:/sys/fs/bpf/bpfcap-no-such-map -c 1 2>"$WORK/attachfail.err" |
+		wc -c >"$WORK/attachfail.bytes" || true
+	"$BPFCAP" capture $how -p map:/sys/fs/bpf/bpfcap-no-such-map -c 1 >/dev/null 2>&1 || RC=$?
+	expect_eq "attach failure (${how:-stdout a pipe}): no byte on the pipe, exit 1, one error line" \
+		"$(cat "$WORK/attachfail.bytes") $RC $(grep -vc 'bpfcap: warning:' "$WORK/attachfail.err")" "0 1 1"
+done
+
 # --- the pipe reader goes away mid-capture: a normal end (exit 0), nothing on stderr with -q
 (
 	"$BPFCAP" capture -q --netns "$NS_SELF" -w - "$F" 2>"$WORK/pipe.err"
@@ -117,8 +129,9 @@ no_bpf_left "stalled reader" "$ids"
 # stale tail after the capture's last block
 out=$WORK/xfile.pcapng
 head -c 1000000 /dev/urandom >"$out"
+# (only the flood's drops: the namespace's own IPv6 chatter may be dropped too)
 "$BPFCAP" --capture --extcap-interface bpf_kfree_skb --fifo "$out" \
-	--netns "$NS_SELF" 2>"$WORK/xfile.err" &
+	--netns "$NS_SELF" --extcap-capture-filter 'udp dst port 9' 2>"$WORK/xfile.err" &
 P=$!
 wait_links $P 1
 flood 5

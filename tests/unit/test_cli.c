@@ -666,6 +666,17 @@ static void test_usage(void)
 	ASSERT_CONTAINS(buf, "--ring-size BYTES", "capture usage: --ring-size");
 	ASSERT_CONTAINS(buf, "--netns", "capture usage: --netns");
 	ASSERT_TRUE(!strstr(buf, "--json"), "capture usage: no list-probes option");
+	{
+		static const char *const kinds[] = {
+			"tp:CATEGORY:NAME", "raw_tp:",	"kprobe:FUNC",	 "fentry:FUNC",
+			"fexit:FUNC",	    "fn:FUNC",	"xdp:IFNAME",	 "tc:IFNAME:ingress|egress",
+			"prog:ID",	    "map:PATH", "fentry:prog:ID"
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			ASSERT_CONTAINS(buf, kinds[k], "capture usage lists every probe kind");
+	}
 	ASSERT_TRUE(len > 0 && buf[len - 1] == '\n', "usage ends with a newline");
 	free(buf);
 

@@ -1246,6 +1246,41 @@ static void setup_probes(void)
 	}
 }
 
+/* The metadata's probe type follows the probe spec (issue: kprobe/fentry/fexit captures were
+ * labelled "tracepoint"); the capture then refines it with how it attached. */
+static void test_probe_types(void)
+{
+	static const struct {
+		const char *spec;
+		uint8_t type;
+	} t[] = {
+		{ "tp:skb:kfree_skb", BPFCAP_PROBE_TRACEPOINT },
+		{ "raw_tp:skb:kfree_skb", BPFCAP_PROBE_RAW_TRACEPOINT },
+		{ "kprobe:ip_rcv", BPFCAP_PROBE_KPROBE },
+		{ "kprobe:ip_*", BPFCAP_PROBE_KPROBE },
+		{ "fentry:ip_rcv", BPFCAP_PROBE_FENTRY },
+		{ "fexit:ip_rcv", BPFCAP_PROBE_FEXIT },
+		{ "fn:ip_rcv", BPFCAP_PROBE_FENTRY },
+		{ "fentry:prog:7", BPFCAP_PROBE_FENTRY },
+		{ "fexit:prog:7", BPFCAP_PROBE_FEXIT },
+		{ "xdp:eth0", BPFCAP_PROBE_XDP },
+		{ "tc:eth0:ingress", BPFCAP_PROBE_TC },
+		{ "prog:7", BPFCAP_PROBE_PROG },
+		{ "map:/sys/fs/bpf/x", BPFCAP_PROBE_PROG },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct probe_spec sp;
+		char err[256], nm[128];
+
+		snprintf(nm, sizeof(nm), "%s parses", t[i].spec);
+		ASSERT_EQ(probe_spec_parse(t[i].spec, &sp, err, sizeof(err)), 0, nm);
+		snprintf(nm, sizeof(nm), "%s: probe type %u", t[i].spec, t[i].type);
+		ASSERT_EQ(sink_probe_type(sp.kind), t[i].type, nm);
+	}
+}
+
 /* splitmix64's finaliser and its inverse: the id function before SipHash, id = mix(addr ^ key) */
 static uint64_t unmix64(uint64_t x)
 {
@@ -1326,6 +1361,7 @@ int main(void)
 	test_text();
 	test_random();
 	test_packet_ids();
+	test_probe_types();
 
 	reasons__free(reasons);
 	test_cleanup_dir(tmpdir);

@@ -14,5 +14,5 @@ host_check() {
 	expect_eq "raw_tp: the 2 UDP drops with reason NO_SOCKET on veth0" \
 		"$(count rawtp.pcapng "udp.dstport==7001 && frame.comment matches \"^kfree_skb cpu=[0-9]+ dev=veth0.* reason=NO_SOCKET\$\"")" 2
 	expect_eq "raw_tp: metadata reason $KT_NO_SOCKET = NO_SOCKET, probe raw_tp:skb:kfree_skb" \
-		"$(meta rawtp.pcapng udp.dstport==7001 | sort -u | tr '\t' ' ')" "$KT_NO_SOCKET NO_SOCKET raw_tp:skb:kfree_skb"
+		"$(meta rawtp.pcapng udp.dstport==7001 | sort -u | tr '\t' ' ')" "$KT_NO_SOCKET NO_SOCKET raw_tp:skb:kfree_skb raw_tracepoint"
 }

@@ -87,4 +87,11 @@ host_check() {
 	expect_eq "kprobe:$f: reason value $KT_NO_SOCKET from this kernel's BTF" \
 		"$(meta kp.pcapng 'udp.dstport==9999' | cut -f1,2 | sort -u | tr '\t' ' ')" \
 		"$KT_NO_SOCKET NO_SOCKET"
+	expect_eq "kprobe:$f: bpfcap.probe_type is kprobe" \
+		"$(meta kp.pcapng 'udp.dstport==9999' | cut -f4 | sort -u)" kprobe
+	if [ -s wide.pcapng ] && $PCAPNG wide.pcapng check >/dev/null 2>&1 &&
+		[ "$($PCAPNG wide.pcapng packets | grep -c .)" -gt 0 ]; then
+		expect_eq "kprobe:* (kprobe.multi): bpfcap.probe_type is kprobe" \
+			"$(meta wide.pcapng | cut -f4 | sort -u)" kprobe
+	fi
 }

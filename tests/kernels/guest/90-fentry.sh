@@ -45,6 +45,11 @@ host_check() {
 		expect_eq "fentry/fexit:$p: captured whole (cap_len == len)" \
 			"$(printf '%s\n' "$big" | awk -F'\t' 'NF == 2 && $1 != $2' | grep -c .)" 0
 	done
+	expect_eq "fentry:$f: bpfcap.probe_type is fentry" \
+		"$(meta fe.pcapng 'udp.dstport==9999' | cut -f4 | sort -u)" fentry
+	expect_eq "fentry:ip_rcv and fexit:eth_type_trans: probe types fentry and fexit" \
+		"$(meta gso.pcapng 'tcp.dstport==5001' | cut -f3,4 | sort -u | tr '\t\n' ': ')" \
+		"fentry:ip_rcv:fentry fexit:eth_type_trans:fexit "
 	expect_eq "fentry and fexit both captured" \
 		"$(meta gso.pcapng 'tcp.dstport==5001' | cut -f3 | sort -u | tr '\n' ' ')" \
 		"fentry:ip_rcv fexit:eth_type_trans "
@@ -54,4 +59,6 @@ host_check() {
 		"$(fields stale.pcapng 'frame.len > 70000' frame.number | grep -c .)" 0
 	valid fn.pcapng || return
 	expect_eq "fn:ip_rcv: the 2 echo requests" "$(count fn.pcapng 'icmp.type==8')" 2
+	expect_eq "fn:ip_rcv: probe type fentry (what it attached through)" \
+		"$(meta fn.pcapng 'icmp.type==8' | cut -f4 | sort -u)" fentry
 }

@@ -52,6 +52,8 @@ host_check() {
 		"$(count xdp.pcapng 'udp.dstport==9 && !icmp && frame.comment matches "^prog[0-9]+_exit .*verdict=2"')" 2
 	pairs=$(fields xdp.pcapng 'udp && !icmp' frame.packet_id | sort | uniq -c | awk '$1 == 2' | grep -c .)
 	expect_eq "entry and exit of each packet share its packet id" "$pairs" 5
+	expect_eq "fentry:prog / fexit:prog: probe types fentry and fexit" \
+		"$(meta xdp.pcapng 'udp && !icmp' | cut -f4 | sort -u | tr '\n' ' ')" "fentry fexit "
 	if [ -e tc.done ]; then
 		valid tc.pcapng || return
 		expect_eq "fexit on the tc program: the 2 requests, verdict TC_ACT_OK (0)" \
