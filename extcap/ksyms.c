@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
+#include "ksym_iter.skel.h"
 #include "ksyms.h"
+#include "log.h"
 
 struct ksym {
 	uint64_t addr;
@@ -25,18 +31,18 @@ static int cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-struct ksyms *ksyms__load(const char *path)
+/* Reads "ADDR TYPE NAME ..." lines (the format of /proc/kallsyms); NULL when none has an
+ * address. Closes f. */
+static struct ksyms *parse(FILE *f)
 {
 	struct ksyms *k = calloc(1, sizeof(*k));
 	size_t cap = 0, ncap = 0;
-	char line[512];
-	FILE *f;
+	char line[1024];
 
-	if (!k)
+	if (!k) {
+		fclose(f);
 		return NULL;
-	f = fopen(path ? path : "/proc/kallsyms", "re");
-	if (!f)
-		goto fail;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		char type, name[256];
 		uint64_t addr;
@@ -83,6 +89,50 @@ fail_f:
 fail:
 	ksyms__free(k);
 	return NULL;
+}
+
+struct ksyms *ksyms__load_iter(void)
+{
+	struct ksym_iter_bpf *skel = ksym_iter_bpf__open_and_load();
+	struct bpf_link *link = NULL;
+	struct ksyms *k = NULL;
+	int fd = -1;
+	FILE *f;
+
+	if (!skel) {
+		pr_info("no kernel symbols through the ksym iterator (kernel 6.0+): %s",
+			strerror(errno));
+		return NULL;
+	}
+	link = bpf_program__attach_iter(skel->progs.bpfcap_ksyms, NULL);
+	if (link)
+		fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		pr_info("no kernel symbols through the ksym iterator: %s", strerror(errno));
+		goto out;
+	}
+	f = fdopen(fd, "re");
+	if (!f) {
+		close(fd);
+		goto out;
+	}
+	k = parse(f);
+out:
+	bpf_link__destroy(link);
+	ksym_iter_bpf__destroy(skel);
+	return k;
+}
+
+struct ksyms *ksyms__load(const char *path)
+{
+	FILE *f = fopen(path ? path : "/proc/kallsyms", "re");
+	struct ksyms *k = f ? parse(f) : NULL;
+
+	/* /proc/kallsyms hides addresses from a process without CAP_SYSLOG (the extcap run by a
+	 * member of group wireshark): read them through the BPF ksym iterator instead */
+	if (!k && !path)
+		k = ksyms__load_iter();
+	return k;
 }
 
 void ksyms__free(struct ksyms *k)

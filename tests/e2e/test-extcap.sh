@@ -3,17 +3,20 @@
 # (root:wireshark 0750 + file capabilities) in the user's extcap directory; tshark run by an
 # ordinary member of group 'wireshark' lists the interfaces and captures a real drop with its
 # comment; -o extcap.* options take effect; a non-member does not see the interfaces; nothing
-# of bpfcap (process, BPF program) is left after tshark stops.
-#   test-extcap.sh PATH_TO_BPFCAP
+# of bpfcap (process, BPF program) is left after tshark stops. With the dissector plugin (in the
+# user's personal plugin folder), the drops show where the kernel dropped them (bpfcap.location)
+# although /proc/kallsyms hides addresses from the user.
+#   test-extcap.sh PATH_TO_BPFCAP [PATH_TO_PLUGIN]
 set -eu
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root" >&2; exit 77; }
 command -v tshark >/dev/null || { echo "SKIP: tshark missing" >&2; exit 77; }
 command -v setcap >/dev/null || { echo "SKIP: setcap missing" >&2; exit 77; }
-BPFCAP=$(realpath "${1:?usage: $0 PATH_TO_BPFCAP}")
+BPFCAP=$(realpath "${1:?usage: $0 PATH_TO_BPFCAP [PATH_TO_PLUGIN]}")
+PLUGIN=${2:+$(realpath "$2")}
 here=$(cd "$(dirname "$0")" && pwd)
 lib=$here/../lib
 if [ -z "${IN_NS:-}" ]; then
-	exec env IN_NS=1 unshare --net --mount -- "$0" "$BPFCAP"
+	exec env IN_NS=1 unshare --net --mount -- "$0" "$BPFCAP" ${PLUGIN:+"$PLUGIN"}
 fi
 ip link set lo up
 work=$(mktemp -d /tmp/bpfcap-e2e.XXXXXX)
@@ -83,6 +86,28 @@ wait
 n=$(tshark -r "$work/home/out.pcapng" -Y "udp.dstport==9 && frame.comment contains \"netns=$ns\"" \
 	-T fields -e frame.comment 2>/dev/null | grep -cE '^kfree_skb cpu=[0-9]+ dev=lo\(1\) netns=[0-9]+ reason=NO_SOCKET$' || true)
 expect_eq "tshark -i bpf_kfree_skb captured the 3 drops with their comments" "$n" 3
+# where the kernel dropped them: /proc/kallsyms shows the user zeros, the extcap reads the
+# symbols through the BPF ksym iterator while it holds its capabilities
+if [ -n "$PLUGIN" ]; then
+	pdir=$(as_user tshark -G folders 2>/dev/null | ws_folder 'Personal Plugins')/epan
+	mkdir -p "$pdir" && cp "$PLUGIN" "$pdir/bpfcap.so" && as_user true
+	locs=$(as_user tshark -r "$work/home/out.pcapng" -Y "udp.dstport==9" -T fields -e bpfcap.location 2>/dev/null)
+	how="bpfcap.location (dissector)"
+else
+	locs=$(python3 -c '
+import struct, sys
+sys.path.insert(0, sys.argv[1]); import pcapng
+_, pkts, _ = pcapng.read(sys.argv[2])
+for p in pkts:
+    m, o = p["meta"] or b"", 8
+    while o + 4 <= len(m):
+        t, l = struct.unpack("<HH", m[o:o + 4])
+        if t == 25: print(m[o + 4:o + 4 + l].decode())
+        o += 4 + ((l + 3) & ~3)' "$lib" "$work/home/out.pcapng" | grep udp)
+	how="the metadata's location"
+fi
+expect_eq "a group member's drops say where the kernel dropped them ($how)" \
+	"$(printf '%s\n' "$locs" | grep -cE '^[A-Za-z0-9_.]*udp[A-Za-z0-9_.]*\+0x[0-9a-f]+$' || true)" 3
 if grep -q "Error by extcap pipe" "$work/tshark.err"; then
 	fail "tshark reported an extcap error: $(cat "$work/tshark.err")"
 else
