@@ -21,6 +21,7 @@
 #include "capture.skel.h"
 #include "filter.h"
 #include "log.h"
+#include "tcguard.h"
 
 struct capture {
 	struct capture_bpf *skel[BPFCAP_MAX_PROBES];
@@ -47,6 +48,8 @@ struct capture {
 	struct bpf_tc_hook tc_hook[BPFCAP_MAX_PROBES];
 	struct bpf_tc_opts tc_opts[BPFCAP_MAX_PROBES];
 	bool tc_attached[BPFCAP_MAX_PROBES], tc_hook_created[BPFCAP_MAX_PROBES];
+	/* removes the clsact filters and qdiscs when bpfcap ends, however it ends (tcguard.h) */
+	struct tcguard *guard;
 	/* users' programs: their bpfcap_events perf map */
 	struct perf_buffer *upb[BPFCAP_MAX_PROBES];
 	struct usrc {
@@ -236,7 +239,15 @@ static int attach_tc(struct capture *c, int i, struct bpf_program *p, const stru
 			strerror(errno));
 	}
 	/* clsact + cls_bpf (kernels before 6.6): remove exactly what was added, and the qdisc
-	 * only if bpfcap created it */
+	 * only if bpfcap created it and nobody else's filter is on it. Nothing ties such a filter
+	 * to bpfcap: a guard process removes it when bpfcap ends, also on SIGKILL. */
+	if (!c->guard) {
+		c->guard = tcguard_start();
+		if (!c->guard)
+			pr_warn("cannot start the guard of bpfcap's tc filters (%s): if bpfcap is "
+				"killed, its filter on %s stays",
+				strerror(errno), pi->spec.dev);
+	}
 	c->tc_hook[i] = (struct bpf_tc_hook){ .sz = sizeof(struct bpf_tc_hook),
 					      .ifindex = (int)pi->ifindex,
 					      .attach_point = pi->spec.egress ? BPF_TC_EGRESS
@@ -245,6 +256,11 @@ static int attach_tc(struct capture *c, int i, struct bpf_program *p, const stru
 	if (err && err != -EEXIST)
 		return err;
 	c->tc_hook_created[i] = !err;
+	if (c->guard && c->tc_hook_created[i]) {
+		struct tcguard_filter q = { .ifindex = (int32_t)pi->ifindex, .qdisc_created = 1 };
+
+		tcguard_add(c->guard, &q);
+	}
 	c->tc_opts[i] = (struct bpf_tc_opts){ .sz = sizeof(struct bpf_tc_opts), .prog_fd = fd };
 	err = bpf_tc_attach(&c->tc_hook[i], &c->tc_opts[i]);
 	if (err) {
@@ -256,6 +272,18 @@ static int attach_tc(struct capture *c, int i, struct bpf_program *p, const stru
 		return err;
 	}
 	c->tc_attached[i] = true;
+	if (c->guard) {
+		struct tcguard_filter g = { .ifindex = (int32_t)pi->ifindex,
+					    .egress = pi->spec.egress,
+					    .handle = c->tc_opts[i].handle,
+					    .priority = c->tc_opts[i].priority,
+					    .prog_id = c->tc_opts[i].prog_id };
+
+		if (tcguard_add(c->guard, &g))
+			pr_warn("the guard of bpfcap's tc filters is gone: if bpfcap is killed, "
+				"its filter on %s stays",
+				pi->spec.dev);
+	}
 	c->mech[i] = "tc (clsact)";
 	c->ptype[i] = BPFCAP_PROBE_TC;
 	return 0;
@@ -1125,6 +1153,8 @@ bool capture__needs_net_admin(const struct capture *c)
 {
 	int i;
 
+	if (c->guard)
+		return false; /* the guard removes them */
 	for (i = 0; i < BPFCAP_MAX_PROBES; i++)
 		if (c->tc_attached[i] || c->tc_hook_created[i])
 			return true;
@@ -1154,6 +1184,20 @@ uint64_t capture__malformed(const struct capture *c)
 void capture__detach(struct capture *c)
 {
 	int i;
+
+	if (c->guard) {
+		/* the guard removes the clsact filters and qdiscs it was told about */
+		int e = tcguard_finish(c->guard, 3000);
+
+		c->guard = NULL;
+		if (e)
+			pr_warn("the guard of bpfcap's tc filters did not finish (%s); see 'tc "
+				"filter "
+				"show dev DEV ingress' (and egress)",
+				strerror(-e));
+		for (i = 0; i < BPFCAP_MAX_PROBES; i++)
+			c->tc_attached[i] = c->tc_hook_created[i] = false;
+	}
 
 	for (i = 0; i < BPFCAP_MAX_PROBES; i++) {
 		bpf_link__destroy(c->link[i]);

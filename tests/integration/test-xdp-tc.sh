@@ -83,6 +83,52 @@ kill $L
 wait $L || true
 tc qdisc del dev veth0 clsact
 
+# --- clsact fallback and SIGKILL: nothing ties a cls_bpf filter to bpfcap, so a guard process
+# (bpfcap-tcguard, CAP_NET_ADMIN only) removes the filters, their programs and the qdisc bpfcap
+# created when bpfcap dies; bpfcap itself drops every capability once attached
+guard_gone() {
+	_g=0
+	while pgrep -x bpfcap-tcguard >/dev/null && [ $_g -lt 50 ]; do sleep 0.1; _g=$((_g + 1)); done
+}
+F=$WORK/clsact-kill.pcapng
+BPFCAP_FORCE_CLSACT=1 cap_start "$F" -p tc:veth0:ingress -p tc:veth0:egress
+sleep 0.3
+ids=$(bpf_ids_of "$CAP_PID")
+expect_eq "clsact: bpfcap keeps no capability once attached (the guard holds CAP_NET_ADMIN)" \
+	"$(awk '/^CapEff:/ {print $2}' /proc/"$CAP_PID"/status)" 0000000000000000
+expect_eq "clsact: one guard process while capturing" "$(pgrep -x bpfcap-tcguard | grep -c .)" 1
+kill -KILL "$CAP_PID"
+wait "$CAP_PID" 2>/dev/null || true
+CAP_PID=
+guard_gone
+expect_eq "clsact SIGKILL: no tc filter left (ingress and egress)" \
+	"$(tc filter show dev veth0 ingress)$(tc filter show dev veth0 egress)" ""
+expect_eq "clsact SIGKILL: the clsact qdisc bpfcap created is gone" \
+	"$(tc qdisc show dev veth0 | grep -c clsact)" 0
+expect_eq "clsact SIGKILL: none of its programs is left" "$(bpf_ids_alive "$ids")" 0
+expect_eq "clsact SIGKILL: the guard is gone too" "$(pgrep -x bpfcap-tcguard | grep -c .)" 0
+# bpfcap created the qdisc, someone attaches a filter meanwhile: both stay after bpfcap (a
+# normal end, then SIGKILL)
+for how in INT KILL; do
+	BPFCAP_FORCE_CLSACT=1 cap_start "$F" -p tc:veth0:ingress
+	"$LOADER" tc-clsact veth0 "$WORK/bpffs/other_events" >"$WORK/loader0.out" 2>&1 &
+	L=$!
+	until grep -q ready "$WORK/loader0.out" 2>/dev/null; do sleep 0.1; done
+	if [ $how = INT ]; then cap_stop; else
+		kill -KILL "$CAP_PID"
+		wait "$CAP_PID" 2>/dev/null || true
+		CAP_PID=
+	fi
+	guard_gone
+	expect_eq "clsact ($how): a filter added meanwhile stays, bpfcap's is gone" \
+		"$(tc filter show dev veth0 ingress | grep -c sample_tc):$(tc filter show dev veth0 ingress | grep -c tc_capture)" "1:0"
+	expect_eq "clsact ($how): the qdisc bpfcap created stays while another filter uses it" \
+		"$(tc qdisc show dev veth0 | grep -c clsact)" 1
+	kill $L
+	wait $L || true
+	tc qdisc del dev veth0 clsact 2>/dev/null || true
+done
+
 # --- SIGKILL: xdp link and tcx links die with the process
 F=$WORK/kill.pcapng
 cap_start "$F" -p xdp:veth0 -p tc:veth0:egress
