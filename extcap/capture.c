@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <bpf/bpf.h>
@@ -110,6 +112,27 @@ static void on_lost(void *ctx, int cpu, __u64 cnt)
 static void reuse(struct bpf_map *map, struct bpf_map *from)
 {
 	bpf_map__reuse_fd(map, bpf_map__fd(from));
+}
+
+/* "RLIMIT_MEMLOCK 8192 KiB, perf_event_mlock_kb 516" for messages (static buffer) */
+static const char *memlock_text(void)
+{
+	static char buf[128];
+	struct rlimit rl;
+	long kb = -1;
+	FILE *f = fopen("/proc/sys/kernel/perf_event_mlock_kb", "re");
+
+	if (f) {
+		if (fscanf(f, "%ld", &kb) != 1)
+			kb = -1;
+		fclose(f);
+	}
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		snprintf(buf, sizeof(buf), "RLIMIT_MEMLOCK %llu KiB, perf_event_mlock_kb %ld",
+			 (unsigned long long)rl.rlim_cur / 1024, kb);
+	else
+		snprintf(buf, sizeof(buf), "RLIMIT_MEMLOCK unlimited, perf_event_mlock_kb %ld", kb);
+	return buf;
 }
 
 static const char *load_hint(int err)
@@ -991,10 +1014,36 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 		 * size spread over the CPUs (at least 1 MiB), in pages, a power of two */
 		size_t pages = 256, want = o->ring_size / 2 / (size_t)c->ncpus / 4096;
 
+		size_t asked;
+
 		while (pages < want && pages < 65536)
 			pages *= 2;
-		c->pb = perf_buffer__new(bpf_map__fd(c->skel[c->primary]->maps.skbout), pages,
-					 on_sample, on_lost, c, NULL);
+		asked = pages;
+		/* perf buffers are locked memory: past kernel.perf_event_mlock_kb per CPU they count
+		 * against the user's RLIMIT_MEMLOCK, shared by all the user's processes (root and
+		 * CAP_IPC_LOCK are exempt). A member of group wireshark has neither: take what the
+		 * limit allows, down to 16 pages per CPU, and say so */
+		for (;;) {
+			c->pb = perf_buffer__new(bpf_map__fd(c->skel[c->primary]->maps.skbout),
+						 pages, on_sample, on_lost, c, NULL);
+			if (c->pb || errno != EPERM || pages <= 16)
+				break;
+			pages /= 2;
+		}
+		if (c->pb && pages < asked)
+			pr_warn("the perf buffers for paged packets got %zu KiB per CPU instead of "
+				"%zu: the locked-memory limit allows no more (%s); raise 'ulimit "
+				"-l' or "
+				"kernel.perf_event_mlock_kb for fewer 'perf full' losses",
+				pages * 4, asked * 4, memlock_text());
+		if (!c->pb && errno == EPERM) {
+			pr_err("cannot lock memory for the perf buffers of paged packets (%s); "
+			       "raise "
+			       "'ulimit -l' (RLIMIT_MEMLOCK) or kernel.perf_event_mlock_kb, or end "
+			       "other captures of this user",
+			       memlock_text());
+			goto fail;
+		}
 	}
 	if (!c->pb) {
 		log_errno(-errno, "create the perf buffer reader");

@@ -6,6 +6,7 @@
 #   as struct sk_buff * never reaches libbpf), for capture, list-probes and list-reasons;
 # - BPFCAP_* variables are ignored (BPFCAP_FORCE_CLSACT does not force the clsact fallback);
 # - hostile probe specs and sizes get one line and the right exit code;
+# - a small locked-memory limit shrinks the perf buffers with a warning instead of failing;
 # root keeps --btf (the crafted file is effective for root: list-probes shows sched_switch).
 . "$(dirname "$0")/lib.sh"
 ns_enter "$@"
@@ -89,6 +90,20 @@ if "$BPFCAP" capture -q -v -p tc:veth0:ingress --duration 0.3 -w /dev/null 2>&1 
 else
 	echo "SKIP (part): this kernel has no tcx links"
 fi
+
+# --- locked memory: a member's perf buffers count against RLIMIT_MEMLOCK (root is exempt); a
+# large ring under a small limit still captures, with one warning saying what to raise
+member memlock prlimit --memlock=4194304:4194304 "$X" capture -q --ring-size 64M --duration 1 \
+	-w "$WORK/home/ml.pcapng"
+expect_match "member: --ring-size 64M under a 4 MiB memlock limit: exit 0, says what to raise" \
+	"$RC $(cat "$ERR")" "^0 bpfcap: warning: the perf buffers for paged packets got [0-9]+ KiB per CPU instead of [0-9]+: the locked-memory limit allows no more \(RLIMIT_MEMLOCK 4096 KiB"
+n=0
+for i in 1 2 3 4 5 6; do
+	"$LIB_DIR/asuser.sh" --wireshark "$WORK/home" -- prlimit --memlock=4194304:4194304 "$X" \
+		capture -q --duration 3 -w /dev/null 2>/dev/null &
+done
+for i in 1 2 3 4 5 6; do wait %$i 2>/dev/null && n=$((n + 1)); done
+expect_eq "member: 6 parallel captures at the default ring size all run" "$n" 6
 
 # --- hostile values: one line each, nothing loaded
 member map-passwd "$X" capture -p map:/etc/passwd -c 1 -w /dev/null
