@@ -674,8 +674,12 @@ static void test_usage(void)
 		};
 		size_t k;
 
-		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-			ASSERT_CONTAINS(buf, kinds[k], "capture usage lists every probe kind");
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			const char *kind = kinds[k];
+
+			ASSERT_TRUE(strstr(buf, kind) != NULL,
+				    "capture usage lists every probe kind");
+		}
 	}
 	ASSERT_TRUE(len > 0 && buf[len - 1] == '\n', "usage ends with a newline");
 	free(buf);
