@@ -52,6 +52,7 @@ struct capture {
 	bool tc_attached[BPFCAP_MAX_PROBES], tc_hook_created[BPFCAP_MAX_PROBES];
 	/* removes the clsact filters and qdiscs when bpfcap ends, however it ends (tcguard.h) */
 	struct tcguard *guard;
+	bool guard_ok; /* every filter and qdisc reached the guard */
 	/* users' programs: their bpfcap_events perf map */
 	struct perf_buffer *upb[BPFCAP_MAX_PROBES];
 	struct usrc {
@@ -244,6 +245,17 @@ static int attach_xdp(struct capture *c, int i, struct bpf_program *p, const str
 #define BPF_TCX_INGRESS_ 46  /* kernel 6.6+, not in Debian 12's headers */
 #define BPF_TCX_EGRESS_	 47
 
+/* Tells the guard about a filter or qdisc; a guard that cannot be told is no guard: bpfcap then
+ * keeps CAP_NET_ADMIN and removes its filters itself (which a SIGKILL prevents). */
+static void guard_add(struct capture *c, const struct tcguard_filter *f)
+{
+	if (!c->guard_ok || tcguard_add(c->guard, f) == 0)
+		return;
+	c->guard_ok = false;
+	pr_warn("the guard of bpfcap's tc filters is gone: bpfcap removes its filters itself, "
+		"but not if it is killed");
+}
+
 static int attach_tc(struct capture *c, int i, struct bpf_program *p, const struct probe_info *pi)
 {
 	int fd = bpf_program__fd(p), err;
@@ -266,6 +278,7 @@ static int attach_tc(struct capture *c, int i, struct bpf_program *p, const stru
 	 * to bpfcap: a guard process removes it when bpfcap ends, also on SIGKILL. */
 	if (!c->guard) {
 		c->guard = tcguard_start();
+		c->guard_ok = c->guard != NULL;
 		if (!c->guard)
 			pr_warn("cannot start the guard of bpfcap's tc filters (%s): if bpfcap is "
 				"killed, its filter on %s stays",
@@ -282,10 +295,39 @@ static int attach_tc(struct capture *c, int i, struct bpf_program *p, const stru
 	if (c->guard && c->tc_hook_created[i]) {
 		struct tcguard_filter q = { .ifindex = (int32_t)pi->ifindex, .qdisc_created = 1 };
 
-		tcguard_add(c->guard, &q);
+		guard_add(c, &q);
 	}
-	c->tc_opts[i] = (struct bpf_tc_opts){ .sz = sizeof(struct bpf_tc_opts), .prog_fd = fd };
-	err = bpf_tc_attach(&c->tc_hook[i], &c->tc_opts[i]);
+	/* The guard hears of the filter before it exists, so that no moment is left in which a
+	 * SIGKILL leaves it behind: handle and priority are chosen here (the next free priority
+	 * from one of bpfcap's own), and the guard removes only a filter that runs this program. */
+	{
+		struct bpf_prog_info info = { 0 };
+		__u32 il = sizeof(info);
+		__u32 prio = 0xb000 + ((__u32)getpid() & 0xfff);
+		int tries;
+
+		if (bpf_obj_get_info_by_fd(fd, &info, &il))
+			info.id = 0;
+		if (!info.id)
+			c->guard_ok = false; /* nothing to tell the guard: remove it ourselves */
+		for (tries = 0; tries < 16; tries++, prio++) {
+			struct tcguard_filter g = { .ifindex = (int32_t)pi->ifindex,
+						    .egress = pi->spec.egress,
+						    .handle = 1,
+						    .priority = prio,
+						    .prog_id = info.id };
+
+			if (c->guard && info.id)
+				guard_add(c, &g);
+			c->tc_opts[i] = (struct bpf_tc_opts){ .sz = sizeof(struct bpf_tc_opts),
+							      .prog_fd = fd,
+							      .handle = 1,
+							      .priority = prio };
+			err = bpf_tc_attach(&c->tc_hook[i], &c->tc_opts[i]);
+			if (err != -EEXIST)
+				break;
+		}
+	}
 	if (err) {
 		if (c->tc_hook_created[i]) {
 			c->tc_hook[i].attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
@@ -295,18 +337,6 @@ static int attach_tc(struct capture *c, int i, struct bpf_program *p, const stru
 		return err;
 	}
 	c->tc_attached[i] = true;
-	if (c->guard) {
-		struct tcguard_filter g = { .ifindex = (int32_t)pi->ifindex,
-					    .egress = pi->spec.egress,
-					    .handle = c->tc_opts[i].handle,
-					    .priority = c->tc_opts[i].priority,
-					    .prog_id = c->tc_opts[i].prog_id };
-
-		if (tcguard_add(c->guard, &g))
-			pr_warn("the guard of bpfcap's tc filters is gone: if bpfcap is killed, "
-				"its filter on %s stays",
-				pi->spec.dev);
-	}
 	c->mech[i] = "tc (clsact)";
 	c->ptype[i] = BPFCAP_PROBE_TC;
 	return 0;
@@ -1202,7 +1232,7 @@ bool capture__needs_net_admin(const struct capture *c)
 {
 	int i;
 
-	if (c->guard)
+	if (c->guard && c->guard_ok)
 		return false; /* the guard removes them */
 	for (i = 0; i < BPFCAP_MAX_PROBES; i++)
 		if (c->tc_attached[i] || c->tc_hook_created[i])
@@ -1235,17 +1265,20 @@ void capture__detach(struct capture *c)
 	int i;
 
 	if (c->guard) {
-		/* the guard removes the clsact filters and qdiscs it was told about */
+		/* the guard removes the clsact filters and qdiscs it was told about; if it could
+		 * not be told everything, or did not finish, bpfcap tries itself below */
 		int e = tcguard_finish(c->guard, 3000);
 
 		c->guard = NULL;
-		if (e)
-			pr_warn("the guard of bpfcap's tc filters did not finish (%s); see 'tc "
-				"filter "
-				"show dev DEV ingress' (and egress)",
+		if (!e && c->guard_ok) {
+			for (i = 0; i < BPFCAP_MAX_PROBES; i++)
+				c->tc_attached[i] = c->tc_hook_created[i] = false;
+		} else if (e) {
+			pr_warn("the guard of bpfcap's tc filters did not finish (%s); removing "
+				"them "
+				"here",
 				strerror(-e));
-		for (i = 0; i < BPFCAP_MAX_PROBES; i++)
-			c->tc_attached[i] = c->tc_hook_created[i] = false;
+		}
 	}
 
 	for (i = 0; i < BPFCAP_MAX_PROBES; i++) {

@@ -32,7 +32,7 @@ int tcguard_count_filters(int ifindex, bool egress)
 		struct nlmsghdr nh;
 		struct tcmsg tc;
 	} req;
-	char buf[16384];
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int fd, n = 0, err = 0;
 	bool done = false;
 
@@ -52,25 +52,31 @@ int tcguard_count_filters(int ifindex, bool egress)
 		goto out;
 	}
 	while (!done) {
-		ssize_t len = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh;
+		ssize_t r = recv(fd, buf, sizeof(buf), 0);
+		size_t off = 0;
 
-		if (len < 0) {
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
 			goto out;
 		}
-		if (len == 0)
+		if (r == 0)
 			break;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned)len);
-		     nh = NLMSG_NEXT(nh, len)) {
+		/* the messages in buf[0, r): each whole, aligned to NLMSG_ALIGNTO */
+		while (off + sizeof(struct nlmsghdr) <= (size_t)r) {
+			const struct nlmsghdr *nh = (const struct nlmsghdr *)(buf + off);
+
+			if (nh->nlmsg_len < sizeof(*nh) || nh->nlmsg_len > (size_t)r - off)
+				break;
+			off += NLMSG_ALIGN(nh->nlmsg_len);
 			if (nh->nlmsg_type == NLMSG_DONE) {
 				done = true;
 				break;
 			}
 			if (nh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(nh);
+				const struct nlmsgerr *e =
+					(const struct nlmsgerr *)((const char *)nh + NLMSG_HDRLEN);
 
 				err = e->error ? e->error : -EIO;
 				goto out;
@@ -141,7 +147,8 @@ int tcguard_cleanup(const struct tcguard_filter *f, int n)
 		if (in != 0 || eg != 0)
 			continue; /* another filter uses it (or it cannot be told): keep it */
 		e = bpf_tc_hook_destroy(&h);
-		if (e && e != -ENOENT && e != -EINVAL && !first)
+		/* a device that is gone took its qdisc along (its dump was empty, not an error) */
+		if (e && e != -ENOENT && e != -EINVAL && e != -ENODEV && !first)
 			first = e;
 	}
 	return first;
@@ -164,12 +171,20 @@ static void guard_main(int rfd)
 	capng_clear(CAPNG_SELECT_BOTH);
 	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN);
 	capng_apply(CAPNG_SELECT_BOTH);
-	/* hold no output open (a pipe reader waits for its EOF): stdin and stdout to /dev/null,
-	 * stderr kept for the one line a failure gets; the pipe as fd 3, nothing else */
+	/* hold no output open (a pipe reader, Wireshark included, waits for its EOF): 0, 1 and 2
+	 * to /dev/null, the pipe as fd 3, nothing else. The pipe first moves above 2: it may be
+	 * fd 0 if bpfcap was started with stdin closed. */
+	if (rfd < 3) {
+		int r = fcntl(rfd, F_DUPFD, 3);
+
+		if (r >= 0)
+			rfd = r;
+	}
 	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (nul >= 0) {
 		dup2(nul, STDIN_FILENO);
 		dup2(nul, STDOUT_FILENO);
+		dup2(nul, STDERR_FILENO);
 	}
 	if (rfd != 3) {
 		dup2(rfd, 3);
@@ -243,6 +258,10 @@ int tcguard_finish(struct tcguard *g, int timeout_ms)
 
 		if (r == g->pid) {
 			ret = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+			break;
+		}
+		if (r < 0 && errno == ECHILD) {
+			ret = 0; /* SIGCHLD ignored: the kernel reaped it; it has finished */
 			break;
 		}
 		if (r < 0 && errno != EINTR) {
