@@ -76,6 +76,10 @@ static __always_inline long bpfcap_output_skb(struct __sk_buff *skb, void *map, 
 	ev.dev_type = 1; /* Ethernet */
 	ev.start = BPFCAP_START_MAC;
 	ev.net_off = 0xffff;
+	if (skb->vlan_present) { /* a tag carried out of band: bpfcap puts it back */
+		ev.vlan.proto = bpf_ntohs((__u16)skb->vlan_proto);
+		ev.vlan.tci = (__u16)skb->vlan_tci;
+	}
 	ev.flags = BPFCAP_EV_VERDICT_TC;
 	ev.verdict = verdict;
 	ev.tag = tag;

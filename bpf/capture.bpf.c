@@ -61,6 +61,19 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } skbout SEC(".maps");
 
+/* --stack: the kernel stack at the probe, by id (ev->stack_id - 1). Shrunk to one entry by
+ * the loader when no probe wants stacks. A bucket is never overwritten (no BPF_F_REUSE_STACKID),
+ * so the id a record carries still names its stack when user space reads it; a stack whose
+ * bucket holds another one is counted as missing instead. */
+const volatile __u32 want_stack = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, BPFCAP_STACK_ENTRIES);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, BPFCAP_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, BPFCAP_MAX_PROBES);
@@ -212,8 +225,24 @@ static __always_inline __u32 run_filter(const struct bpfcap_event *ev, const uns
 			wl = filter_window;
 		if (wl > BPFCAP_FILTER_WINDOW)
 			wl = BPFCAP_FILTER_WINDOW;
-		if (wl && bpf_probe_read_kernel(w, wl, head + off))
+		if (l2 && ev->vlan.proto && wl >= 12) {
+			/* the frame as it will be written: the out-of-band tag after the MACs */
+			__u32 rest = wl - 12;
+
+			if (rest > BPFCAP_FILTER_WINDOW - 16)
+				rest = BPFCAP_FILTER_WINDOW - 16;
 			wl = 0;
+			if (!bpf_probe_read_kernel(w, 12, head + off)) {
+				put16(w + 12, ev->vlan.proto);
+				put16(w + 14, ev->vlan.tci);
+				if (rest && bpf_probe_read_kernel(w + 16, rest, head + off + 12))
+					rest = 0;
+				wl = 16 + rest;
+			}
+			wire += 4;
+		} else if (wl && bpf_probe_read_kernel(w, wl, head + off)) {
+			wl = 0;
+		}
 	}
 	r = l2 ? bpfcap_filter_l2(w, wl, wire) : bpfcap_filter_l3(w, wl, wire);
 	fw->level = idx;
@@ -314,28 +343,65 @@ static __always_inline int ring_emit(const struct bpfcap_event *ev, const void *
 	return -1;
 }
 
+/* A VLAN tag the skb carries out of band. Until 6.1 a flag says whether the fields hold one
+ * (they keep stale values after the tag is removed); since 6.2 a non-zero vlan_proto does. */
+static __always_inline void read_vlan(struct sk_buff *skb, struct bpfcap_event *ev, bool trusted)
+{
+	__u16 proto, tci;
+	bool present;
+
+	if (trusted) {
+		proto = skb->vlan_proto;
+		tci = skb->vlan_tci;
+	} else {
+		proto = BPF_CORE_READ(skb, vlan_proto);
+		tci = BPF_CORE_READ(skb, vlan_tci);
+	}
+	if (bpf_core_field_exists(skb->vlan_present))
+		present = trusted ? BPF_CORE_READ_BITFIELD(skb, vlan_present)
+				  : BPF_CORE_READ_BITFIELD_PROBED(skb, vlan_present);
+	else
+		present = proto != 0;
+	if (present && proto) {
+		ev->vlan.proto = bpf_ntohs(proto);
+		ev->vlan.tci = tci;
+	}
+}
+
+/* The kernel stack at the probe: its id + 1 in the stack map, 0 when not wanted or lost. */
+static __always_inline __u32 stack_of(void *ctx)
+{
+	long id;
+
+	if (!want_stack)
+		return 0;
+	id = bpf_get_stackid(ctx, &stacks, 0);
+	return id >= 0 ? (__u32)id + 1 : 0;
+}
+
 /*
  * The capture itself. `trusted` is a compile-time constant: tp_btf programs get BTF-typed
  * pointers that can be read directly and handed to bpf_skb_output(); raw_tp programs read
  * everything through bpf_probe_read_kernel() (BPF_CORE_READ).
  */
-static __always_inline int capture_v(struct sk_buff *skb, struct net_device *argdev,
+static __always_inline int capture_v(void *ctx, struct sk_buff *skb, struct net_device *argdev,
 				     struct sock *argsk, bool has_reason, __u32 reason,
 				     __u64 location, bool trusted, bool has_verdict, __s32 verdict);
 
-static __always_inline int capture(struct sk_buff *skb, struct net_device *argdev,
+static __always_inline int capture(void *ctx, struct sk_buff *skb, struct net_device *argdev,
 				   struct sock *argsk, bool has_reason, __u32 reason,
 				   __u64 location, bool trusted)
 {
-	return capture_v(skb, argdev, argsk, has_reason, reason, location, trusted, false, 0);
+	return capture_v(ctx, skb, argdev, argsk, has_reason, reason, location, trusted, false,
+			 0);
 }
 
-static __always_inline int capture_verdict(struct sk_buff *skb, __s32 verdict)
+static __always_inline int capture_verdict(void *ctx, struct sk_buff *skb, __s32 verdict)
 {
-	return capture_v(skb, NULL, NULL, false, 0, 0, true, true, verdict);
+	return capture_v(ctx, skb, NULL, NULL, false, 0, 0, true, true, verdict);
 }
 
-static __always_inline int capture_v(struct sk_buff *skb, struct net_device *argdev,
+static __always_inline int capture_v(void *ctx, struct sk_buff *skb, struct net_device *argdev,
 				     struct sock *argsk, bool has_reason, __u32 reason,
 				     __u64 location, bool trusted, bool has_verdict, __s32 verdict)
 {
@@ -467,6 +533,8 @@ static __always_inline int capture_v(struct sk_buff *skb, struct net_device *arg
 			      ? net - start
 			      : 0xffff;
 	ev->pre_len = data_off - start;
+	if (!(ev->flags & BPFCAP_EV_TCP_SYNTH))
+		read_vlan(skb, ev, trusted);
 
 	if (use_filter && !run_filter(ev, head, start, tail)) {
 		c->filtered++;
@@ -478,6 +546,7 @@ static __always_inline int capture_v(struct sk_buff *skb, struct net_device *arg
 	ev->location = location;
 	ev->probe_id = probe_id;
 	ev->cpu = bpf_get_smp_processor_id();
+	ev->stack_id = stack_of(ctx);
 	if (has_reason) {
 		ev->reason = reason;
 		ev->flags |= BPFCAP_EV_HAS_REASON;
@@ -610,14 +679,14 @@ static __always_inline int capture_v(struct sk_buff *skb, struct net_device *arg
 	SEC("tp_btf")                                                                              \
 	int tp_skb##SKB(__u64 *ctx)                                                                \
 	{                                                                                          \
-		return capture((struct sk_buff *)ctx[SKB], NULL, NULL, false, 0, 0, true);         \
+		return capture(ctx, (struct sk_buff *)ctx[SKB], NULL, NULL, false, 0, 0, true);         \
 	}
 
 #define TP_SKB_DEV(SKB, DEV)                                                                       \
 	SEC("tp_btf")                                                                              \
 	int tp_skb##SKB##_dev##DEV(__u64 *ctx)                                                     \
 	{                                                                                          \
-		return capture((struct sk_buff *)ctx[SKB], (struct net_device *)ctx[DEV], NULL,    \
+		return capture(ctx, (struct sk_buff *)ctx[SKB], (struct net_device *)ctx[DEV], NULL,    \
 			       false, 0, 0, true);                                                 \
 	}
 
@@ -625,14 +694,14 @@ static __always_inline int capture_v(struct sk_buff *skb, struct net_device *arg
 	SEC("raw_tp")                                                                              \
 	int raw_skb##SKB(struct bpf_raw_tracepoint_args *ctx)                                      \
 	{                                                                                          \
-		return capture((struct sk_buff *)ctx->args[SKB], NULL, NULL, false, 0, 0, false);  \
+		return capture(ctx, (struct sk_buff *)ctx->args[SKB], NULL, NULL, false, 0, 0, false);  \
 	}
 
 #define RAW_SKB_DEV(SKB, DEV)                                                                      \
 	SEC("raw_tp")                                                                              \
 	int raw_skb##SKB##_dev##DEV(struct bpf_raw_tracepoint_args *ctx)                           \
 	{                                                                                          \
-		return capture((struct sk_buff *)ctx->args[SKB],                                   \
+		return capture(ctx, (struct sk_buff *)ctx->args[SKB],                                   \
 			       (struct net_device *)ctx->args[DEV], NULL, false, 0, 0, false);     \
 	}
 
@@ -659,13 +728,13 @@ RAW_SKB_DEV(0, 2)
 	SEC("kprobe")                                                                              \
 	int kp_skb##N(struct pt_regs *ctx)                                                         \
 	{                                                                                          \
-		return capture((struct sk_buff *)PARM(ctx), NULL, NULL, false, 0,                  \
+		return capture(ctx, (struct sk_buff *)PARM(ctx), NULL, NULL, false, 0,                  \
 			       bpf_get_func_ip(ctx), false);                                       \
 	}                                                                                          \
 	SEC("kprobe.multi")                                                                        \
 	int kpm_skb##N(struct pt_regs *ctx)                                                        \
 	{                                                                                          \
-		return capture((struct sk_buff *)PARM(ctx), NULL, NULL, false, 0,                  \
+		return capture(ctx, (struct sk_buff *)PARM(ctx), NULL, NULL, false, 0,                  \
 			       bpf_get_func_ip(ctx), false);                                       \
 	}
 
@@ -679,14 +748,14 @@ KP_SKB(4, PT_REGS_PARM5_CORE)
 SEC("kprobe")
 int kp_skb0_r1(struct pt_regs *ctx)
 {
-	return capture((struct sk_buff *)PT_REGS_PARM1_CORE(ctx), NULL, NULL, true,
+	return capture(ctx, (struct sk_buff *)PT_REGS_PARM1_CORE(ctx), NULL, NULL, true,
 		       (__u32)PT_REGS_PARM2_CORE(ctx), bpf_get_func_ip(ctx), false);
 }
 
 SEC("kprobe")
 int kp_skb1_r2(struct pt_regs *ctx)
 {
-	return capture((struct sk_buff *)PT_REGS_PARM2_CORE(ctx), NULL, NULL, true,
+	return capture(ctx, (struct sk_buff *)PT_REGS_PARM2_CORE(ctx), NULL, NULL, true,
 		       (__u32)PT_REGS_PARM3_CORE(ctx), bpf_get_func_ip(ctx), false);
 }
 
@@ -694,13 +763,13 @@ int kp_skb1_r2(struct pt_regs *ctx)
 	SEC("fentry")                                                                              \
 	int fe_skb##N(__u64 *ctx)                                                                  \
 	{                                                                                          \
-		return capture((struct sk_buff *)ctx[N], NULL, NULL, false, 0,                     \
+		return capture(ctx, (struct sk_buff *)ctx[N], NULL, NULL, false, 0,                     \
 			       bpf_get_func_ip(ctx), true);                                        \
 	}                                                                                          \
 	SEC("fexit")                                                                               \
 	int fx_skb##N(__u64 *ctx)                                                                  \
 	{                                                                                          \
-		return capture((struct sk_buff *)ctx[N], NULL, NULL, false, 0,                     \
+		return capture(ctx, (struct sk_buff *)ctx[N], NULL, NULL, false, 0,                     \
 			       bpf_get_func_ip(ctx), true);                                        \
 	}
 
@@ -713,14 +782,14 @@ FE_SKB(4)
 SEC("fentry")
 int fe_skb0_r1(__u64 *ctx)
 {
-	return capture((struct sk_buff *)ctx[0], NULL, NULL, true, (__u32)ctx[1],
+	return capture(ctx, (struct sk_buff *)ctx[0], NULL, NULL, true, (__u32)ctx[1],
 		       bpf_get_func_ip(ctx), true);
 }
 
 SEC("fentry")
 int fe_skb1_r2(__u64 *ctx)
 {
-	return capture((struct sk_buff *)ctx[1], NULL, NULL, true, (__u32)ctx[2],
+	return capture(ctx, (struct sk_buff *)ctx[1], NULL, NULL, true, (__u32)ctx[2],
 		       bpf_get_func_ip(ctx), true);
 }
 
@@ -728,13 +797,13 @@ int fe_skb1_r2(__u64 *ctx)
 SEC("tp_btf")
 int tp_kfree_skb(__u64 *ctx)
 {
-	return capture((struct sk_buff *)ctx[0], NULL, NULL, true, (__u32)ctx[2], ctx[1], true);
+	return capture(ctx, (struct sk_buff *)ctx[0], NULL, NULL, true, (__u32)ctx[2], ctx[1], true);
 }
 
 SEC("raw_tp")
 int raw_kfree_skb(struct bpf_raw_tracepoint_args *ctx)
 {
-	return capture((struct sk_buff *)ctx->args[0], NULL, NULL, true, (__u32)ctx->args[2],
+	return capture(ctx, (struct sk_buff *)ctx->args[0], NULL, NULL, true, (__u32)ctx->args[2],
 		       ctx->args[1], false);
 }
 
@@ -743,13 +812,13 @@ int raw_kfree_skb(struct bpf_raw_tracepoint_args *ctx)
 SEC("tp_btf")
 int tp_sk0_skb1(__u64 *ctx)
 {
-	return capture((struct sk_buff *)ctx[1], NULL, (struct sock *)ctx[0], false, 0, 0, true);
+	return capture(ctx, (struct sk_buff *)ctx[1], NULL, (struct sock *)ctx[0], false, 0, 0, true);
 }
 
 SEC("raw_tp")
 int raw_sk0_skb1(struct bpf_raw_tracepoint_args *ctx)
 {
-	return capture((struct sk_buff *)ctx->args[1], NULL, (struct sock *)ctx->args[0], false, 0,
+	return capture(ctx, (struct sk_buff *)ctx->args[1], NULL, (struct sock *)ctx->args[0], false, 0,
 		       0, false);
 }
 
@@ -758,11 +827,14 @@ int raw_sk0_skb1(struct bpf_raw_tracepoint_args *ctx)
 #define XDP_PASS_      2
 #define TC_ACT_UNSPEC_ (-1) /* also TCX_NEXT: let the next program / the stack decide */
 
-/* Filter on the frame itself (it starts at the Ethernet header at both hooks). */
-static __always_inline __u32 run_filter_frame(const void *data, __u32 linear, __u32 wire)
+/* Filter on the frame itself (it starts at the Ethernet header at both hooks), with a tag
+ * the skb carries out of band put back after the MAC addresses (vlan_proto 0: none). */
+static __always_inline __u32 run_filter_frame(const void *data, __u32 linear, __u32 wire,
+					      __u16 vlan_proto, __u16 vlan_tci)
 {
 	__u32 zero = 0, idx, wl, r;
 	struct filter_win *fw = bpf_map_lookup_elem(&fwin, &zero);
+	bool l2 = dev_type == 1 || dev_type == 772;
 	__u8 *w;
 
 	if (!fw)
@@ -777,17 +849,32 @@ static __always_inline __u32 run_filter_frame(const void *data, __u32 linear, __
 		wl = filter_window;
 	if (wl > BPFCAP_FILTER_WINDOW)
 		wl = BPFCAP_FILTER_WINDOW;
-	if (wl && bpf_probe_read_kernel(w, wl, data))
+	if (l2 && vlan_proto && wl >= 12) {
+		__u32 rest = wl - 12;
+
+		if (rest > BPFCAP_FILTER_WINDOW - 16)
+			rest = BPFCAP_FILTER_WINDOW - 16;
 		wl = 0;
-	r = dev_type == 1 || dev_type == 772 ? bpfcap_filter_l2(w, wl, wire)
-					     : bpfcap_filter_l3(w, wl, wire);
+		if (!bpf_probe_read_kernel(w, 12, data)) {
+			put16(w + 12, vlan_proto);
+			put16(w + 14, vlan_tci);
+			if (rest && bpf_probe_read_kernel(w + 16, rest, data + 12))
+				rest = 0;
+			wl = 16 + rest;
+		}
+		wire += 4;
+	} else if (wl && bpf_probe_read_kernel(w, wl, data)) {
+		wl = 0;
+	}
+	r = l2 ? bpfcap_filter_l2(w, wl, wire) : bpfcap_filter_l3(w, wl, wire);
 	fw->level = idx;
 	return r;
 }
 
 static __always_inline void dev_capture(void *ctx, const void *data, __u32 linear, __u32 pkt_len,
 					__u32 ifindex, __u32 iif, __u32 queue, __u32 mark,
-					__u16 protocol, __u8 pkt_type)
+					__u16 protocol, __u8 pkt_type, __u16 vlan_proto,
+					__u16 vlan_tci)
 {
 	__u32 key = probe_id, want, out;
 	struct bpfcap_counters *c = bpf_map_lookup_elem(&counters, &key);
@@ -797,7 +884,7 @@ static __always_inline void dev_capture(void *ctx, const void *data, __u32 linea
 		return;
 	c->seen++;
 	if ((filter_mark_on && (mark & filter_mark_mask) != filter_mark_value) ||
-	    (use_filter && !run_filter_frame(data, linear, pkt_len))) {
+	    (use_filter && !run_filter_frame(data, linear, pkt_len, vlan_proto, vlan_tci))) {
 		c->filtered++;
 		return;
 	}
@@ -817,6 +904,8 @@ static __always_inline void dev_capture(void *ctx, const void *data, __u32 linea
 	ev->pkt_type = pkt_type;
 	ev->start = BPFCAP_START_MAC;
 	ev->net_off = 0xffff;
+	ev->vlan.proto = vlan_proto;
+	ev->vlan.tci = vlan_tci;
 
 	want = pkt_len < snaplen ? pkt_len : snaplen;
 	if (want > linear) {
@@ -852,7 +941,7 @@ int xdp_capture(struct xdp_md *ctx)
 	__u32 linear = (__u32)(end - data), len = (__u32)bpf_xdp_get_buff_len(ctx);
 
 	dev_capture(ctx, data, linear, len > linear ? len : linear, ctx->ingress_ifindex, 0,
-		    ctx->rx_queue_index, 0, 0, 0);
+		    ctx->rx_queue_index, 0, 0, 0, 0, 0);
 	return XDP_PASS_;
 }
 
@@ -860,9 +949,11 @@ SEC("tc")
 int tc_capture(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	__u16 vproto = skb->vlan_present ? bpf_ntohs((__u16)skb->vlan_proto) : 0;
 
 	dev_capture(skb, data, (__u32)(end - data), skb->len, skb->ifindex, skb->ingress_ifindex,
-		    skb->queue_mapping, skb->mark, bpf_ntohs(skb->protocol), (__u8)skb->pkt_type);
+		    skb->queue_mapping, skb->mark, bpf_ntohs(skb->protocol), (__u8)skb->pkt_type,
+		    vproto, vproto ? (__u16)skb->vlan_tci : 0);
 	return TC_ACT_UNSPEC_;
 }
 
@@ -890,7 +981,7 @@ static __always_inline int xdp_prog_capture(struct xdp_buff *xdp, bool exit, __s
 		c->invalid++;
 		return 0;
 	}
-	if (use_filter && !run_filter_frame(data, linear, linear)) {
+	if (use_filter && !run_filter_frame(data, linear, linear, 0, 0)) {
 		c->filtered++;
 		return 0;
 	}
@@ -933,11 +1024,11 @@ int fx_xdp_prog(__u64 *ctx)
 SEC("fentry")
 int fe_tc_prog(__u64 *ctx)
 {
-	return capture((struct sk_buff *)ctx[0], NULL, NULL, false, 0, 0, true);
+	return capture(ctx, (struct sk_buff *)ctx[0], NULL, NULL, false, 0, 0, true);
 }
 
 SEC("fexit")
 int fx_tc_prog(__u64 *ctx)
 {
-	return capture_verdict((struct sk_buff *)ctx[0], (__s32)ctx[1]);
+	return capture_verdict(ctx, (struct sk_buff *)ctx[0], (__s32)ctx[1]);
 }

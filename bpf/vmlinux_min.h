@@ -85,6 +85,9 @@ struct sk_buff {
 	__u16 transport_header;
 	__u16 network_header;
 	__u16 mac_header;
+	__be16 vlan_proto;
+	__u16 vlan_tci;
+	__u8 vlan_present : 1; /* until 6.1; since 6.2 a tag is present when vlan_proto != 0 */
 	unsigned int tail;
 	unsigned int end;
 	unsigned char *head;

@@ -63,7 +63,7 @@ typedef guint ws_cb_uint;
 #define MAX_OPTIONS 4 /* bpfcap writes one; more are shown, up to this many */
 
 /* Every TLV type of meta.h gets a filterable field here: a new type must be added below. */
-_Static_assert(BPFCAP_META_TYPE_MAX == 30, "meta.h has TLV types this dissector does not show");
+_Static_assert(BPFCAP_META_TYPE_MAX == 31, "meta.h has TLV types this dissector does not show");
 
 static int proto_bpfcap = -1;
 
@@ -110,6 +110,11 @@ static int hf_bpfcap_skb_iif = -1;
 static int hf_bpfcap_dev_type = -1;
 static int hf_bpfcap_synthesized = -1;
 static int hf_bpfcap_tag = -1;
+static int hf_bpfcap_vlan = -1;
+static int hf_bpfcap_vlan_tpid = -1;
+static int hf_bpfcap_vlan_pcp = -1;
+static int hf_bpfcap_vlan_dei = -1;
+static int hf_bpfcap_vlan_restored = -1;
 
 static int hf_bpfcap_tlv_type = -1;
 static int hf_bpfcap_tlv_len = -1;
@@ -120,6 +125,7 @@ static int ett_bpfcap_flags = -1;
 static int ett_bpfcap_truncated = -1;
 static int ett_bpfcap_verdict = -1;
 static int ett_bpfcap_stack = -1;
+static int ett_bpfcap_vlan = -1;
 static int ett_bpfcap_tlv = -1;
 
 static expert_field ei_bpfcap_malformed = EI_INIT;
@@ -161,6 +167,7 @@ static int *const type_hf[BPFCAP_META_TYPE_MAX + 1] = {
     [BPFCAP_META_DEV_TYPE] = &hf_bpfcap_dev_type,
     [BPFCAP_META_SYNTH] = &hf_bpfcap_synthesized,
     [BPFCAP_META_TAG] = &hf_bpfcap_tag,
+    [BPFCAP_META_VLAN] = &hf_bpfcap_vlan,
 };
 
 static int *const truncated_bits[] = {
@@ -372,6 +379,17 @@ static void add_tlv(proto_tree *tree, tvbuff_t *mtvb, packet_info *pinfo,
         sub = proto_item_add_subtree(it, ett_bpfcap_verdict);
         proto_tree_add_item(sub, hf_bpfcap_verdict_kind, mtvb, off, 1, ENC_LITTLE_ENDIAN);
         break;
+    case BPFCAP_META_VLAN:
+        it = proto_tree_add_item(tree, hf_bpfcap_vlan, mtvb, off + 2, 2, ENC_LITTLE_ENDIAN);
+        proto_item_append_text(it, m->vlan_flags & BPFCAP_VLAN_RESTORED
+                                           ? " (carried out of band, restored in the frame)"
+                                           : " (carried out of band, not in the frame)");
+        sub = proto_item_add_subtree(it, ett_bpfcap_vlan);
+        proto_tree_add_item(sub, hf_bpfcap_vlan_tpid, mtvb, off, 2, ENC_LITTLE_ENDIAN);
+        proto_tree_add_item(sub, hf_bpfcap_vlan_pcp, mtvb, off + 2, 2, ENC_LITTLE_ENDIAN);
+        proto_tree_add_item(sub, hf_bpfcap_vlan_dei, mtvb, off + 2, 2, ENC_LITTLE_ENDIAN);
+        proto_tree_add_item(sub, hf_bpfcap_vlan_restored, mtvb, off + 4, 1, ENC_LITTLE_ENDIAN);
+        break;
     case BPFCAP_META_REASON:
         it = proto_tree_add_item(tree, hf_bpfcap_reason, mtvb, off, len, ENC_LITTLE_ENDIAN);
         if (m->reason_name[0])
@@ -535,6 +553,8 @@ static proto_item *add_derived_field(proto_tree *tree, tvbuff_t *tvb, uint16_t t
         return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->synth);
     case BPFCAP_META_TAG:
         return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->tag);
+    case BPFCAP_META_VLAN:
+        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->vlan_tci & 0xfffu);
     case BPFCAP_META_REASON:
         it = proto_tree_add_uint(tree, hf, tvb, 0, 0, m->reason);
         if (m->reason_name[0])
@@ -761,6 +781,18 @@ void proto_register_bpfcap(void)
         { &hf_bpfcap_tag,
           { "Tag", "bpfcap.tag", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Set by the user's program that emitted the packet (bpfcap_output.h)", HFILL } },
+        { &hf_bpfcap_vlan,
+          { "VLAN", "bpfcap.vlan", FT_UINT16, BASE_DEC, NULL, 0x0fff,
+            "VLAN id of a tag the kernel carried out of band (skb->vlan_tci)", HFILL } },
+        { &hf_bpfcap_vlan_tpid,
+          { "TPID", "bpfcap.vlan.tpid", FT_UINT16, BASE_HEX, NULL, 0x0, NULL, HFILL } },
+        { &hf_bpfcap_vlan_pcp,
+          { "Priority", "bpfcap.vlan.pcp", FT_UINT16, BASE_DEC, NULL, 0xe000, NULL, HFILL } },
+        { &hf_bpfcap_vlan_dei,
+          { "DEI", "bpfcap.vlan.dei", FT_UINT16, BASE_DEC, NULL, 0x1000, NULL, HFILL } },
+        { &hf_bpfcap_vlan_restored,
+          { "Restored in the frame", "bpfcap.vlan.restored", FT_BOOLEAN, 8, NULL,
+            BPFCAP_VLAN_RESTORED, "bpfcap put the tag back into the packet bytes", HFILL } },
 
         { &hf_bpfcap_tlv_type,
           { "Type", "bpfcap.tlv.type", FT_UINT16, BASE_DEC, NULL, 0x0, NULL, HFILL } },
@@ -771,7 +803,7 @@ void proto_register_bpfcap(void)
     };
     static int *ett[] = {
         &ett_bpfcap,         &ett_bpfcap_flags, &ett_bpfcap_truncated,
-        &ett_bpfcap_verdict, &ett_bpfcap_stack, &ett_bpfcap_tlv,
+        &ett_bpfcap_verdict, &ett_bpfcap_stack, &ett_bpfcap_vlan, &ett_bpfcap_tlv,
     };
     static ei_register_info ei[] = {
         { &ei_bpfcap_malformed,

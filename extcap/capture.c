@@ -45,6 +45,7 @@ struct capture {
 	void *elf; /* private copy of the BPF object with the filter patched in */
 	size_t elf_sz;
 	int primary; /* first probe with a BPF object instance: owns the shared maps */
+	bool stack;  /* --stack: stacks in the primary's stack map */
 	/* device hooks */
 	int link_fd[BPFCAP_MAX_PROBES]; /* tcx links (libbpf 1.1 has no tcx API) */
 	struct bpf_tc_hook tc_hook[BPFCAP_MAX_PROBES];
@@ -767,6 +768,7 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 	s->rodata->probe_id = (__u32)i;
 	s->rodata->snaplen = o->snaplen;
 	s->rodata->use_skb_output = !o->no_skb_output;
+	s->rodata->want_stack = o->stack && !dev;
 	s->rodata->wakeup_idle_ns = o->wakeup_idle_ns;
 	s->rodata->wakeup_bytes = o->wakeup_bytes;
 	s->rodata->filter_netns = o->filter_netns;
@@ -802,6 +804,8 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 	}
 	if (c->primary < 0) {
 		err = bpf_map__set_max_entries(s->maps.events, (__u32)o->ring_size);
+		if (!err && !o->stack)
+			err = bpf_map__set_max_entries(s->maps.stacks, 1);
 		if (err)
 			goto fail;
 	} else {
@@ -815,6 +819,7 @@ static int open_one(struct capture *c, const struct capture_opts *o, int i, enum
 		reuse(s->maps.nesting, f->maps.nesting);
 		reuse(s->maps.fwin, f->maps.fwin);
 		reuse(s->maps.pseq, f->maps.pseq);
+		reuse(s->maps.stacks, f->maps.stacks);
 	}
 	if (pi->spec.kind == PROBE_XDP) {
 		err = xdp_check_free(pi);
@@ -902,6 +907,7 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 	if (!c)
 		return NULL;
 	c->fn = fn;
+	c->stack = o->stack;
 	c->ctx = ctx;
 	c->epfd = -1;
 	c->primary = -1;
@@ -1253,6 +1259,13 @@ uint8_t capture__probe_type(const struct capture *c, int probe)
 uint64_t capture__perf_lost(const struct capture *c)
 {
 	return c->perf_lost;
+}
+
+int capture__stack_fd(const struct capture *c)
+{
+	if (!c->stack || c->primary < 0 || !c->skel[c->primary])
+		return -1;
+	return bpf_map__fd(c->skel[c->primary]->maps.stacks);
 }
 
 uint64_t capture__malformed(const struct capture *c)

@@ -18,6 +18,7 @@ struct capture_opts {
 	uint64_t wakeup_idle_ns; /* see capture.bpf.c */
 	uint64_t wakeup_bytes;
 	bool no_skb_output;	 /* never use bpf_skb_output (tests, old kernels) */
+	bool stack;		 /* kernel stack of each packet (ev->stack_id) */
 	uint32_t filter_netns;	 /* 0 = any */
 	uint32_t filter_ifindex; /* 0 = any */
 	bool filter_mark;
@@ -56,6 +57,8 @@ const char *capture__mechanism(const struct capture *c, int probe);
 uint8_t capture__probe_type(const struct capture *c, int probe);
 uint64_t capture__perf_lost(const struct capture *c);
 uint64_t capture__malformed(const struct capture *c);
+/* The stack map of --stack (ids in bpfcap_event.stack_id - 1), or -1 without --stack. */
+int capture__stack_fd(const struct capture *c);
 /* True when detaching will need CAP_NET_ADMIN (tc filters attached the legacy way, without a
  * link): the capture then keeps that one capability. */
 bool capture__needs_net_admin(const struct capture *c);

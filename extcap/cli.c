@@ -24,6 +24,7 @@ enum {
 	OPT_MARK,
 	OPT_PID,
 	OPT_FUNCTIONS,
+	OPT_STACK,
 };
 
 /* One table: getopt_long and --help are generated from it. */
@@ -83,6 +84,10 @@ static const struct opt {
 	{ { "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	  "BYTES",
 	  "kernel ring buffer size (K/M/G suffixes; rounded up to a power of two; default 16M)",
+	  C | T },
+	{ { "stack", no_argument, NULL, OPT_STACK },
+	  NULL,
+	  "record the kernel stack of each packet (tracepoints, kprobe, fentry/fexit)",
 	  C | T },
 	{ { "print", no_argument, NULL, OPT_PRINT },
 	  NULL,
@@ -359,6 +364,7 @@ static int handle_opt(struct cli *c, int o, const char *arg)
 	case OPT_JSON: c->json = true; return 0;
 	case OPT_FUNCTIONS: c->functions = true; return 0;
 	case OPT_NO_SKB_OUTPUT: c->no_skb_output = true; return 0;
+	case OPT_STACK: c->stack = true; return 0;
 	case OPT_BTF:
 		/* CO-RE offsets and probe prototypes come from this file: with capabilities from
 		 * the file (the extcap copy for group wireshark) it would choose what kernel memory

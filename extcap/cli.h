@@ -48,6 +48,7 @@ struct cli {
 	bool json;	/* list-probes --json */
 	bool functions; /* list-probes --functions */
 	bool no_skb_output;
+	bool stack; /* --stack: the kernel stack of each packet */
 	const char *btf_path;
 	const char *netns;  /* --netns PATH|INODE */
 	const char *device; /* -i NAME|INDEX */

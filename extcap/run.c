@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/utsname.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <cap-ng.h>
@@ -244,6 +245,19 @@ static int write_header(const struct run_opts *o, struct sink *sink, int *ret)
 	return -1;
 }
 
+/* sink_stack_fn: a stack of --stack from the capture's stack map */
+static int stack_lookup(void *ctx, uint32_t id, uint64_t *ips, unsigned max)
+{
+	int fd = capture__stack_fd(ctx);
+
+	if (fd < 0 || max < BPFCAP_STACK_DEPTH)
+		return -EINVAL;
+	memset(ips, 0, sizeof(*ips) * BPFCAP_STACK_DEPTH);
+	if (bpf_map_lookup_elem(fd, &id, ips))
+		return -errno;
+	return BPFCAP_STACK_DEPTH;
+}
+
 int run_capture(const struct run_opts *o)
 {
 	const struct cli *cli = o->cli;
@@ -358,10 +372,17 @@ int run_capture(const struct run_opts *o)
 	co.wakeup_idle_ns = 3000000;
 	co.wakeup_bytes = cli->ring_size / 8; /* under load: batch up to 1/8 of the ring */
 	co.no_skb_output = cli->no_skb_output;
+	co.stack = cli->stack;
 	co.btf_path = cli->btf_path;
 	cap = capture__open(&co, sink__event, sink);
 	if (!cap)
 		goto out;
+	if (cli->stack) {
+		if (!ksyms)
+			pr_warn("--stack: kernel symbols are not readable here; frames will show as "
+				"'?' (needs CAP_SYSLOG, or CAP_BPF and CAP_PERFMON on kernel 6.0+)");
+		sink__set_stacks(sink, stack_lookup, cap);
+	}
 	for (i = 0; i < cli->nprobes; i++) {
 		sink__set_probe_type(sink, i, capture__probe_type(cap, i));
 		pr_info("probe %s attached through %s", pi[i].spec.text,
@@ -451,6 +472,10 @@ int run_capture(const struct run_opts *o)
 	if (o->summary)
 		summary(o->summary, cap, sink, cli, pi,
 			(double)(clock_now_ns(CLOCK_MONOTONIC) - start_mono) / 1e9);
+	if (sink__stacks_missing(sink))
+		pr_warn("%" PRIu64 " packets without a kernel stack (the stack map was full or its "
+			"slot held another stack)",
+			sink__stacks_missing(sink));
 	if (capture__malformed(cap))
 		pr_warn("%" PRIu64 " malformed records from the kernel were skipped",
 			capture__malformed(cap));

@@ -47,6 +47,12 @@ struct sink {
 	unsigned last_if;
 	struct bpfcap_meta meta;
 	uint8_t metabuf[BPFCAP_META_MAX_LEN];
+	uint8_t *vbuf; /* a frame with its out-of-band VLAN tag put back (BPFCAP_VLAN_BUF) */
+	/* --stack: symbolised stacks by stack id, filled as records name them */
+	sink_stack_fn stack_fn;
+	void *stack_ctx;
+	char **stacks;
+	uint64_t stacks_missing;
 	char comment[512];
 	int done;
 };
@@ -116,7 +122,82 @@ void sink__free(struct sink *s)
 	free(s->st);
 	free(s->label);
 	free(s->ptype);
+	free(s->vbuf);
+	if (s->stacks)
+		for (unsigned i = 0; i < BPFCAP_STACK_ENTRIES; i++)
+			free(s->stacks[i]);
+	free(s->stacks);
 	free(s);
+}
+
+void sink__set_stacks(struct sink *s, sink_stack_fn fn, void *ctx)
+{
+	s->stack_fn = fn;
+	s->stack_ctx = ctx;
+}
+
+uint64_t sink__stacks_missing(const struct sink *s)
+{
+	return s->stacks_missing;
+}
+
+/* Frames of the BPF machinery between the probe and the kernel code that handed over the
+ * packet (the program, its trampoline or tracepoint glue): not part of the packet's path. */
+static bool bpf_frame(const char *sym)
+{
+	static const char *const pfx[] = { "bpf_",	    "__bpf_",	     "__traceiter_",
+					   "perf_trace_",   "kprobe_",	     "__kprobes_",
+					   "ftrace_",	    "arch_ftrace_",  "trace_call_bpf",
+					   "__x64_sys_bpf", "rethook_",	     "fprobe_",
+					   "kprobe_multi_", "__kretprobe_" };
+
+	for (size_t i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
+		if (!strncmp(sym, pfx[i], strlen(pfx[i])))
+			return true;
+	return false;
+}
+
+/* The stack as frames "sym+0xoff" separated by '\n', innermost first; NULL if none. */
+static const char *stack_text(struct sink *s, uint32_t id)
+{
+	uint64_t ips[BPFCAP_STACK_DEPTH];
+	char text[BPFCAP_META_STR_MAX * 4], sym[BPFCAP_META_STR_MAX];
+	size_t len = 0;
+	bool lead = true;
+	int n;
+
+	if (id >= BPFCAP_STACK_ENTRIES || !s->stack_fn)
+		return NULL;
+	if (!s->stacks && !(s->stacks = calloc(BPFCAP_STACK_ENTRIES, sizeof(*s->stacks))))
+		return NULL;
+	if (s->stacks[id]) /* a bucket is never overwritten: the id names one stack for good */
+		return s->stacks[id];
+	n = s->stack_fn(s->stack_ctx, id, ips, BPFCAP_STACK_DEPTH);
+	if (n <= 0)
+		return NULL;
+	text[0] = '\0';
+	for (int i = 0; i < n && ips[i]; i++) {
+		size_t k;
+
+		/* never a raw address: it would give away where the kernel is (KASLR) */
+		if (!s->o.ksyms || ksyms__format(s->o.ksyms, ips[i], sym, sizeof(sym)))
+			snprintf(sym, sizeof(sym), "?");
+		if (lead && (bpf_frame(sym) || !strcmp(sym, "?")))
+			continue; /* the BPF program and its glue, innermost */
+		lead = false;
+		k = strlen(sym);
+		if (len + k + 2 > sizeof(text) && len) /* keep whole frames */
+			break;
+		if (len)
+			text[len++] = '\n';
+		memcpy(text + len, sym, k < sizeof(text) - len - 1 ? k : sizeof(text) - len - 1);
+		len += k < sizeof(text) - len - 1 ? k : sizeof(text) - len - 1;
+		text[len] = '\0';
+	}
+	if (!len)
+		return NULL;
+	s->stacks[id] = strdup(text);
+	return s->stacks[id];
 }
 
 void sink__set_clock(struct sink *s, int64_t off)
@@ -289,8 +370,13 @@ static void put_be32(uint8_t *p, uint32_t v)
 	put_be16(p + 2, (uint16_t)v);
 }
 
+/* Largest record plus the tag */
+#define BPFCAP_VLAN_BUF (BPFCAP_CAP_MAX + 4)
+
 struct shaped {
 	uint16_t linktype;
+	bool vlan;	    /* the out-of-band tag is in the frame (bytes or link header) */
+	uint32_t inserted;  /* bytes bpfcap put into data (the tag: 4) */
 	uint8_t prefix[96]; /* link header, then synthesised IP+TCP headers */
 	uint32_t prefix_len;
 	const uint8_t *data;
@@ -301,8 +387,8 @@ struct shaped {
 };
 
 /* Ethertype and L3 offset of the captured bytes. */
-static void l3_of(const struct bpfcap_event *ev, const uint8_t *d, bool eth, uint32_t *off,
-		  uint16_t *type)
+static void l3_of(const struct bpfcap_event *ev, const uint8_t *d, uint32_t caplen, bool eth,
+		  uint32_t *off, uint16_t *type)
 {
 	uint32_t o = 0;
 	uint16_t t = 0;
@@ -310,12 +396,12 @@ static void l3_of(const struct bpfcap_event *ev, const uint8_t *d, bool eth, uin
 	*off = UINT32_MAX;
 	*type = 0;
 	if (eth) {
-		if (ev->cap_len < 14)
+		if (caplen < 14)
 			return;
 		o = 12;
 		t = (uint16_t)((d[o] << 8) | d[o + 1]);
 		o += 2;
-		while ((t == 0x8100 || t == 0x88a8) && o + 4 <= ev->cap_len) {
+		while ((t == 0x8100 || t == 0x88a8) && o + 4 <= caplen) {
 			t = (uint16_t)((d[o + 2] << 8) | d[o + 3]);
 			o += 4;
 		}
@@ -327,12 +413,12 @@ static void l3_of(const struct bpfcap_event *ev, const uint8_t *d, bool eth, uin
 		o = ev->net_off;
 	else if (ev->start == BPFCAP_START_MAC)
 		return;
-	if (o > ev->cap_len)
+	if (o > caplen)
 		return;
 	t = ev->protocol;
 	/* trust skb->protocol for IP only when the bytes agree */
 	if (t == 0x0800 || t == 0x86dd || t == 0) {
-		uint16_t v = pktsum_ip_ethertype(d + o, ev->cap_len - o);
+		uint16_t v = pktsum_ip_ethertype(d + o, caplen - o);
 
 		if (!v && ev->start == BPFCAP_START_DATA)
 			return; /* no header known: payload only */
@@ -393,31 +479,43 @@ static uint32_t synth_tcp(const struct bpfcap_event *ev, uint8_t *p, uint16_t *e
 	return hl + 20;
 }
 
+/* A synthesised link header. An out-of-band VLAN tag (vlan_proto != 0) goes where libpcap puts
+ * it in its cooked headers: the protocol field says the TPID, and TCI plus the real protocol
+ * follow the header (Wireshark's VLAN dissector reads them from there). */
 static void link_hdr(const struct bpfcap_event *ev, enum proto_mode mode, uint16_t type,
-		     struct shaped *sh)
+		     uint16_t vlan_proto, struct shaped *sh)
 {
+	uint16_t outer = vlan_proto ? vlan_proto : type;
+
 	if (mode == PROTO_IP) {
 		sh->linktype = LINKTYPE_RAW;
 		sh->prefix_len = 0;
+		vlan_proto = 0; /* no link header, no place for a tag: the metadata keeps it */
 	} else if (mode == PROTO_ETH) {
 		sh->linktype = LINKTYPE_ETHERNET;
 		memset(sh->prefix, 0, 12);
-		put_be16(sh->prefix + 12, type);
+		put_be16(sh->prefix + 12, outer);
 		sh->prefix_len = 14;
 	} else {
 		/* LINUX_SLL2: protocol, reserved, ifindex, hatype, pkttype, addr len, addr[8] */
 		sh->linktype = LINKTYPE_LINUX_SLL2;
 		memset(sh->prefix, 0, 20);
-		put_be16(sh->prefix, type);
+		put_be16(sh->prefix, outer);
 		put_be32(sh->prefix + 4, ev->ifindex ? ev->ifindex : ev->skb_iif);
 		put_be16(sh->prefix + 8, ev->dev_type);
 		sh->prefix[10] = ev->pkt_type;
 		sh->prefix_len = 20;
 	}
+	if (vlan_proto) {
+		put_be16(sh->prefix + sh->prefix_len, ev->vlan.tci);
+		put_be16(sh->prefix + sh->prefix_len + 2, type);
+		sh->prefix_len += 4;
+		sh->vlan = true;
+	}
 	sh->l3off = (int32_t)sh->prefix_len;
 }
 
-static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint8_t *d,
+static int shape(struct sink *s, const struct bpfcap_event *ev, const uint8_t *d,
 		 struct shaped *sh)
 {
 	/* an Ethernet frame cut short by the snap length is still one (as tcpdump -s writes it),
@@ -426,7 +524,8 @@ static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint
 		   (ev->dev_type == ARPHRD_ETHER || ev->dev_type == ARPHRD_LOOPBACK) &&
 		   (ev->net_off == 0xffff || ev->net_off >= 14);
 	enum proto_mode mode = s->o.proto;
-	uint32_t off;
+	uint16_t vlan = ev->flags & BPFCAP_EV_TCP_SYNTH ? 0 : ev->vlan.proto;
+	uint32_t off, caplen = ev->cap_len;
 	uint16_t type;
 
 	memset(sh, 0, sizeof(*sh));
@@ -436,7 +535,7 @@ static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint
 		uint8_t hdr[60];
 		uint32_t hl = synth_tcp(ev, hdr, &type);
 
-		link_hdr(ev, mode, type, sh);
+		link_hdr(ev, mode, type, 0, sh);
 		memcpy(sh->prefix + sh->prefix_len, hdr, hl);
 		sh->prefix_len += hl;
 		sh->data = d;
@@ -444,9 +543,23 @@ static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint
 		sh->l3type = type;
 		return 0;
 	}
-	l3_of(ev, d, eth, &off, &type);
+	if (vlan && eth && mode != PROTO_IP && caplen >= 12 && caplen <= BPFCAP_CAP_MAX) {
+		/* the tag the skb carries out of band, back after the MAC addresses (libpcap does
+		 * the same with PACKET_AUXDATA); a frame cut before its type field stays as is */
+		if (!s->vbuf && !(s->vbuf = malloc(BPFCAP_VLAN_BUF)))
+			return -ENOMEM;
+		memcpy(s->vbuf, d, 12);
+		put_be16(s->vbuf + 12, vlan);
+		put_be16(s->vbuf + 14, ev->vlan.tci);
+		memcpy(s->vbuf + 16, d + 12, caplen - 12);
+		d = s->vbuf;
+		caplen += 4;
+		sh->inserted = 4;
+		sh->vlan = true;
+	}
+	l3_of(ev, d, caplen, eth, &off, &type);
 	sh->data = d;
-	sh->len = ev->cap_len;
+	sh->len = caplen;
 	sh->l3type = type;
 	sh->l3off = off == UINT32_MAX ? -1 : (int32_t)off;
 
@@ -455,7 +568,7 @@ static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint
 			return -1; /* not IP */
 		sh->linktype = LINKTYPE_RAW;
 		sh->data = d + off;
-		sh->len = ev->cap_len - off;
+		sh->len = caplen - off;
 		sh->strip = off;
 		sh->l3off = 0;
 		return 0;
@@ -469,10 +582,10 @@ static int shape(const struct sink *s, const struct bpfcap_event *ev, const uint
 		type = ev->protocol;
 	}
 	sh->data = d + off;
-	sh->len = ev->cap_len - off;
+	sh->len = caplen - off;
 	sh->strip = off;
 	sh->l3type = type;
-	link_hdr(ev, mode == PROTO_ETH ? PROTO_ETH : PROTO_AUTO, type, sh);
+	link_hdr(ev, mode == PROTO_ETH ? PROTO_ETH : PROTO_AUTO, type, vlan, sh);
 	return 0;
 }
 
@@ -486,7 +599,7 @@ static void cpy(char *dst, size_t cap, const char *src, size_t max)
 }
 
 static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char *ifname,
-		      uint64_t skb_id, int dir)
+		      uint64_t skb_id, int dir, bool vlan_restored)
 {
 	const struct probe_info *pi = &s->o.probes[ev->probe_id];
 	struct bpfcap_meta *m = &s->meta;
@@ -583,6 +696,22 @@ static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char 
 		m->tag = ev->tag;
 		SET(TAG);
 	}
+	if (s->stack_fn && m->probe_type != BPFCAP_PROBE_PROG) {
+		const char *st = ev->stack_id ? stack_text(s, ev->stack_id - 1) : NULL;
+
+		if (st) {
+			cpy(m->stack, sizeof(m->stack), st, SIZE_MAX);
+			SET(STACK);
+		} else if (m->probe_type != BPFCAP_PROBE_XDP && m->probe_type != BPFCAP_PROBE_TC) {
+			s->stacks_missing++;
+		}
+	}
+	if (!(ev->flags & BPFCAP_EV_TCP_SYNTH) && ev->vlan.proto) {
+		m->vlan_tpid = ev->vlan.proto;
+		m->vlan_tci = ev->vlan.tci;
+		m->vlan_flags = vlan_restored ? BPFCAP_VLAN_RESTORED : 0;
+		SET(VLAN);
+	}
 #undef SET
 }
 
@@ -630,6 +759,16 @@ static void text_line(struct sink *s, const struct bpfcap_event *ev, const struc
 			BPFCAP_META_HAS(m, BPFCAP_META_LOCATION_SYM) ? " at=" : "",
 			BPFCAP_META_HAS(m, BPFCAP_META_LOCATION_SYM) ? m->location_sym : "");
 	fputc('\n', s->o.text);
+	if (s->o.verbose && BPFCAP_META_HAS(m, BPFCAP_META_STACK)) {
+		const char *f = m->stack;
+
+		while (*f) { /* one frame per line, innermost first, as pwru --output-stack */
+			size_t n = strcspn(f, "\n");
+
+			fprintf(s->o.text, "    %.*s\n", (int)n, f);
+			f += n + (f[n] == '\n');
+		}
+	}
 }
 
 int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
@@ -644,7 +783,10 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 	if (s->done)
 		return SINK_DONE;
 	st = &s->st[ev->probe_id];
-	if (shape(s, ev, data, &sh) < 0) {
+	err = shape(s, ev, data, &sh);
+	if (err == -ENOMEM)
+		return err;
+	if (err < 0) {
 		st->not_ip++;
 		return 0;
 	}
@@ -656,7 +798,7 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 	/* no skb address (XDP, tc, users' programs): no id rather than one id for all of them */
 	skb_id = ev->skb_addr ? sink_packet_id(s->id_key, ev->skb_addr) : 0;
 	dir = direction(s, ev);
-	fill_meta(s, ev, ifname, skb_id, dir);
+	fill_meta(s, ev, ifname, skb_id, dir, sh.vlan);
 
 	if (s->w) {
 		struct pcapng_epb e = { 0 };
@@ -686,7 +828,7 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 		e.prefix_len = plen;
 		e.data = sh.data;
 		e.caplen = clen;
-		e.origlen = ev->pre_len + ev->len - sh.strip + sh.prefix_len;
+		e.origlen = ev->pre_len + ev->len + sh.inserted - sh.strip + sh.prefix_len;
 		if (e.origlen < e.caplen + e.prefix_len)
 			e.origlen = e.caplen + e.prefix_len;
 		e.comment = s->comment;

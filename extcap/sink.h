@@ -52,7 +52,15 @@ struct sink_probe_stats {
 
 struct sink;
 
+/* Frames of kernel stack `id` (bpfcap_event.stack_id - 1) into ips; how many, or < 0. */
+typedef int (*sink_stack_fn)(void *ctx, uint32_t id, uint64_t *ips, unsigned max);
+
 struct sink *sink__new(const struct sink_opts *o);
+/* --stack: where the stacks of the records come from. Each distinct stack is symbolised once. */
+void sink__set_stacks(struct sink *s, sink_stack_fn fn, void *ctx);
+/* Records whose stack could not be had (its bucket held another stack, or the map lookup
+ * failed): they are written without bpfcap.stack. */
+uint64_t sink__stacks_missing(const struct sink *s);
 void sink__free(struct sink *s);
 /* SHB (pcapng) — call before any event. */
 int sink__start(struct sink *s);

@@ -78,6 +78,7 @@ static const struct {
 	[BPFCAP_META_DEV_TYPE] = { "dev_type", 2 },
 	[BPFCAP_META_SYNTH] = { "synthesized", 1 },
 	[BPFCAP_META_TAG] = { "tag", 4 },
+	[BPFCAP_META_VLAN] = { "vlan", 8 },
 };
 
 int bpfcap_meta_type_len(uint16_t type)
@@ -207,6 +208,11 @@ int bpfcap_meta_decode(const void *buf, size_t len, struct bpfcap_meta *m)
 		case BPFCAP_META_DEV_TYPE: m->dev_type = get_le16(v); break;
 		case BPFCAP_META_SYNTH: m->synth = v[0]; break;
 		case BPFCAP_META_TAG: m->tag = get_le32(v); break;
+		case BPFCAP_META_VLAN:
+			m->vlan_tpid = get_le16(v);
+			m->vlan_tci = get_le16(v + 2);
+			m->vlan_flags = v[4];
+			break;
 		default: m->unknown_tlvs++; continue;
 		}
 		BPFCAP_META_SET(m, t.type);
@@ -354,6 +360,14 @@ int bpfcap_meta_encode(const struct bpfcap_meta *m, void *buf, size_t cap)
 		put_u8(&e, BPFCAP_META_SYNTH, m->synth);
 	if (HAS(BPFCAP_META_TAG))
 		put_u32(&e, BPFCAP_META_TAG, m->tag);
+	if (HAS(BPFCAP_META_VLAN)) {
+		uint8_t vlan[8] = { 0 };
+
+		put_le16(vlan, m->vlan_tpid);
+		put_le16(vlan + 2, m->vlan_tci);
+		vlan[4] = m->vlan_flags;
+		put_tlv(&e, BPFCAP_META_VLAN, vlan, sizeof(vlan));
+	}
 #undef HAS
 	return e.err ? e.err : (int)e.off;
 }
@@ -522,6 +536,10 @@ int bpfcap_meta_format_comment_label(const struct bpfcap_meta *m, const char *la
 			sb_str(&s, m->reason_subsys);
 		}
 	}
+	if (BPFCAP_META_HAS(m, BPFCAP_META_VLAN)) {
+		sb_str(&s, " vlan=");
+		sb_u32(&s, m->vlan_tci & 0xfffu, 0);
+	}
 	if (BPFCAP_META_HAS(m, BPFCAP_META_VERDICT))
 		sb_printf(&s, " verdict=%" PRId32, m->verdict);
 	if (BPFCAP_META_HAS(m, BPFCAP_META_MARK) && m->mark) {
@@ -666,6 +684,11 @@ int bpfcap_meta_parse_comment(const char *c, size_t len, struct bpfcap_meta *m)
 			if (parse_u32(val, vlen, 0, &m->mark))
 				return -1;
 			BPFCAP_META_SET(m, BPFCAP_META_MARK);
+		} else if (KEY("vlan")) {
+			if (parse_u32(val, vlen, 10, &u) || u > 0xfff)
+				return -1;
+			m->vlan_tci = (uint16_t)u; /* the id; priority and TPID are not in it */
+			BPFCAP_META_SET(m, BPFCAP_META_VLAN);
 		} else if (KEY("verdict")) {
 			char tmp[16];
 			char *end;

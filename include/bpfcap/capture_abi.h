@@ -27,6 +27,9 @@
 /* Drop-reason filter: core reasons below this value as a bitmap, subsystem ones in a list. */
 #define BPFCAP_REASON_BITS    512
 #define BPFCAP_REASON_SUB_MAX 8
+/* --stack: kernel stacks in a stack map, this many distinct ones of at most this many frames */
+#define BPFCAP_STACK_ENTRIES 8192
+#define BPFCAP_STACK_DEPTH   48
 
 /* Where the captured bytes start. */
 enum bpfcap_start {
@@ -89,21 +92,34 @@ struct bpfcap_event {
 	__u8 dir;	/* enum bpfcap_dir */
 	char ifname[16];
 	char comm[16];
-	/* With BPFCAP_EV_TCP_SYNTH (TCP skbs that have no headers yet, e.g. at
-	 * tcp:tcp_retransmit_skb): the segment as the socket and TCP_SKB_CB describe it, from
-	 * which user space rebuilds IP and TCP headers in front of the payload. */
-	struct {
-		__u8 family; /* AF_INET / AF_INET6 */
-		__u8 flags;  /* TCP flags */
-		__u16 sport; /* host order */
-		__u16 dport;
-		__u16 pad;
-		__u32 seq;
-		__u8 saddr[16];
-		__u8 daddr[16];
-	} tcp;
+	union {
+		/* With BPFCAP_EV_TCP_SYNTH (TCP skbs that have no headers yet, e.g. at
+		 * tcp:tcp_retransmit_skb): the segment as the socket and TCP_SKB_CB describe it,
+		 * from which user space rebuilds IP and TCP headers in front of the payload. */
+		struct {
+			__u8 family; /* AF_INET / AF_INET6 */
+			__u8 flags;  /* TCP flags */
+			__u16 sport; /* host order */
+			__u16 dport;
+			__u16 pad;
+			__u32 seq;
+			__u8 saddr[16];
+			__u8 daddr[16];
+		} tcp;
+		/* Without BPFCAP_EV_TCP_SYNTH: a VLAN tag the skb carries out of band
+		 * (skb->vlan_proto/vlan_tci, as NICs with VLAN offload, VLAN devices and bridges
+		 * leave it), which user space puts back into the bytes as libpcap does. proto 0:
+		 * no such tag. Zero in records of programs built before it existed. */
+		struct {
+			__u16 proto; /* TPID, host order: 0x8100 or 0x88a8 */
+			__u16 tci;   /* priority, DEI, VLAN id */
+		} vlan;
+	};
 	__s32 verdict; /* with BPFCAP_EV_VERDICT_*: what the program decided */
-	__u32 tag;     /* free for users' programs (bpfcap_output.h) */
+	union {
+		__u32 tag;	/* probes prog:/map: (users' programs, bpfcap_output.h) */
+		__u32 stack_id; /* bpfcap's own probes with --stack: stack map id + 1, 0 none */
+	};
 		       /* __u8 data[cap_len] follows */
 };
 

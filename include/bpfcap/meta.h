@@ -64,7 +64,8 @@ enum bpfcap_meta_type {
 	BPFCAP_META_DEV_TYPE = 28,     /* u16: ARPHRD_* of the device */
 	BPFCAP_META_SYNTH = 29,	       /* u8: BPFCAP_SYNTH_*: headers bpfcap rebuilt */
 	BPFCAP_META_TAG = 30,	       /* u32: tag a user's program passed to bpfcap_output_*() */
-	BPFCAP_META_TYPE_MAX = 30,
+	BPFCAP_META_VLAN = 31,	       /* 8 bytes: u16 TPID, u16 TCI, u8 BPFCAP_VLAN_*, 3 pad */
+	BPFCAP_META_TYPE_MAX = 31,
 };
 
 enum bpfcap_probe_type {
@@ -89,6 +90,11 @@ enum bpfcap_trunc {
 enum bpfcap_synth {
 	BPFCAP_SYNTH_NONE = 0,
 	BPFCAP_SYNTH_IP_TCP = 1,
+};
+
+/* BPFCAP_META_VLAN: a tag the kernel carried out of band (skb->vlan_tci), not in the bytes. */
+enum bpfcap_vlan_flags {
+	BPFCAP_VLAN_RESTORED = 1 << 0, /* bpfcap put it back into the packet bytes */
 };
 
 enum bpfcap_verdict_kind {
@@ -124,6 +130,9 @@ struct bpfcap_meta {
 	uint8_t direction;
 	uint8_t verdict_kind;
 	uint8_t synth;
+	uint8_t vlan_flags;
+	uint16_t vlan_tpid;
+	uint16_t vlan_tci;
 	uint16_t protocol;
 	uint16_t queue;
 	uint16_t dev_type;
