@@ -124,12 +124,36 @@ expect_eq "none of the extcap's $(wc -l <"$work/ids") BPF programs and links is 
 # -o extcap.<iface>.<arg>:<value> takes effect: snaplen and link layer
 (sleep 3; python3 "$lib/send.py" udp 127.0.0.1 9 2 --size 300 >/dev/null) &
 as_user tshark -i bpf_kfree_skb -o extcap.bpf_kfree_skb.snaplen:64 \
-	-o extcap.bpf_kfree_skb.proto:ip -a duration:6 -w "$work/home/opt.pcapng" 2>/dev/null ||
-	fail "tshark with -o options failed"
+	-o extcap.bpf_kfree_skb.proto:ip -o extcap.bpf_kfree_skb.stack:true -a duration:6 \
+	-w "$work/home/opt.pcapng" 2>/dev/null || fail "tshark with -o options failed"
 wait
 line=$(tshark -r "$work/home/opt.pcapng" -Y "frame.comment contains \"netns=$ns\"" \
 	-T fields -e frame.encap_type -e frame.cap_len -e frame.len 2>/dev/null | sort -u)
 expect_eq "-o proto:ip and snaplen:64 (raw IP, at most 64 bytes kept of 328)" "$line" "7	50	328"
+# -o stack:true ("Kernel stack of each packet"): the kernel stack of each drop, symbolised for
+# a group member, one filterable field per frame
+if [ -n "$PLUGIN" ]; then
+	frames=$(as_user tshark -r "$work/home/opt.pcapng" -Y 'udp.dstport==9' -T fields \
+		-e bpfcap.stack.frame 2>/dev/null)
+	expect_eq "-o stack:true: 'bpfcap.stack.frame contains \"udp_sendmsg\"' matches both drops" \
+		"$(as_user tshark -r "$work/home/opt.pcapng" \
+			-Y 'udp.dstport==9 && bpfcap.stack.frame contains "udp_sendmsg"' 2>/dev/null | grep -c .)" 2
+	as_user tshark -r "$work/home/opt.pcapng" -Y 'udp.dstport==9' -c 1 -V \
+		>"${BPFCAP_E2E_KEEP:-$work}/stack-V.txt" 2>/dev/null || true
+else
+	frames=$(python3 -c '
+import struct, sys
+sys.path.insert(0, sys.argv[1]); import pcapng
+_, pkts, _ = pcapng.read(sys.argv[2])
+for p in pkts:
+    m, o = p["meta"] or b"", 8
+    while o + 4 <= len(m):
+        t, l = struct.unpack("<HH", m[o:o + 4])
+        if t == 23: print(m[o + 4:o + 4 + l].decode().replace("\n", ","))
+        o += 4 + ((l + 3) & ~3)' "$lib" "$work/home/opt.pcapng")
+fi
+expect_eq "-o stack:true: each drop's stack starts where the kernel dropped it, symbolised" \
+	"$(printf '%s\n' "$frames" | grep -cE '^(sk_skb_reason_drop|kfree_skb_reason|kfree_skb)\+0x[0-9a-f]+,.*__udp4_lib_rcv\+0x' || true)" 2
 
 # Wireshark's capture-filter box (tshark -f): passed to the extcap, applied in the kernel
 (sleep 3; python3 "$lib/send.py" udp 127.0.0.1 9 2 >/dev/null
