@@ -359,7 +359,7 @@ int extcap_print_config(FILE *f, const char *iface, const char *wireshark_versio
 			ARG_REASONS);
 		print_reason_values(f, btf);
 	}
-	if (x->kind != IF_XDP && x->kind != IF_TC)
+	if (x->kind != IF_XDP && x->kind != IF_TC && x->kind != IF_PROG) /* skb probes */
 		fprintf(f,
 			"arg {number=%d}{call=--stack}{display=Kernel stack of each packet}"
 			"{type=boolflag}{default=false}"

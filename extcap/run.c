@@ -378,6 +378,14 @@ int run_capture(const struct run_opts *o)
 	if (!cap)
 		goto out;
 	if (cli->stack) {
+		for (i = 0; i < cli->nprobes; i++) {
+			enum probe_kind k = pi[i].spec.kind;
+
+			if (k == PROBE_XDP || k == PROBE_TC || k == PROBE_PROG || k == PROBE_MAP)
+				pr_warn("--stack: %s is a device hook or a user's program; its "
+					"packets carry no kernel stack",
+					pi[i].spec.text);
+		}
 		if (!ksyms)
 			pr_warn("--stack: kernel symbols are not readable here; frames will show as "
 				"'?' (needs CAP_SYSLOG, or CAP_BPF and CAP_PERFMON on kernel 6.0+)");

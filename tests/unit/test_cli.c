@@ -178,7 +178,8 @@ static void test_defaults(void)
 	ASSERT_TRUE(c.duration == 0, "default duration unlimited");
 	ASSERT_STR(c.write, NULL, "default: no -w");
 	ASSERT_STR(c.filter, "", "default: no filter");
-	ASSERT_TRUE(!c.print && !c.quiet && !c.json && !c.no_skb_output, "default booleans");
+	ASSERT_TRUE(!c.print && !c.quiet && !c.json && !c.no_skb_output && !c.stack,
+		    "default booleans");
 	ASSERT_EQ(c.verbose, 0, "default verbosity");
 	ASSERT_STR(c.btf_path, NULL, "default BTF path");
 	ASSERT_STR(c.netns, NULL, "default netns");
@@ -193,7 +194,7 @@ static void test_every_option(void)
 	ASSERT_EQ(parse(&c, "capture", "-p", "tp:net:net_dev_xmit", "-w", "/tmp/out.pcapng", "-c",
 			"10", "--duration", "2.5", "-s", "128", "-i", "eth0", "--netns",
 			"/run/netns/x", "--proto", "ip", "--format", "pcap", "--ring-size", "1M",
-			"--print", "-q", "-v", "-v", "--no-skb-output", "--btf", "/tmp/vmlinux",
+			"--print", "-q", "-v", "-v", "--no-skb-output", "--stack", "--btf", "/tmp/vmlinux",
 			"--reason", "NO_SOCKET", "--reason", "NETFILTER_DROP,TCP_CSUM",
 			(char *)NULL),
 		  0, "all options parse");
@@ -212,6 +213,7 @@ static void test_every_option(void)
 	ASSERT_TRUE(c.quiet, "-q");
 	ASSERT_EQ(c.verbose, 2, "-v -v");
 	ASSERT_TRUE(c.no_skb_output, "--no-skb-output");
+	ASSERT_TRUE(c.stack, "--stack");
 	ASSERT_STR(c.btf_path, "/tmp/vmlinux", "--btf");
 	ASSERT_STR(c.filter, "", "no filter words");
 	ASSERT_STR(c.reasons, "NO_SOCKET,NETFILTER_DROP,TCP_CSUM", "--reason accumulates");

@@ -762,7 +762,8 @@ static void test_comment_reject(void)
 		"Dropped by the firewall, see ticket 42",
 		"kfree_skb\tcpu=1",
 	};
-	struct bpfcap_meta p;
+	struct bpfcap_meta p, m;
+	char c[512];
 	size_t i;
 
 	TEST_SECTION("comments that are not ours are rejected");
@@ -776,6 +777,29 @@ static void test_comment_reject(void)
 	ASSERT_EQ(bpfcap_meta_parse_comment("kfree_skb cpu=1", 9, &p), -1, "cut before fields");
 	ASSERT_EQ(bpfcap_meta_parse_comment("kfree_skb cpu=1 junk", 15, &p), 0, "cut after field");
 	ASSERT_EQ(p.cpu, 1, "cpu of the cut comment");
+	/* an out-of-band VLAN tag: its id in the comment */
+	kfree_meta(&m);
+	m.vlan_tpid = 0x8100;
+	m.vlan_tci = 0x2064;
+	m.vlan_flags = BPFCAP_VLAN_RESTORED;
+	BPFCAP_META_SET(&m, BPFCAP_META_VLAN);
+	bpfcap_meta_format_comment(&m, c, sizeof(c));
+	ASSERT_STR(c, "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=NO_SOCKET vlan=100",
+		   "comment names the VLAN id");
+	ASSERT_EQ(parse_str(c, &p), 0, "comment with vlan= parses");
+	ASSERT_EQ(BPFCAP_META_HAS(&p, BPFCAP_META_VLAN), 1, "parsed: VLAN present");
+	ASSERT_EQ(p.vlan_tci, 100, "parsed: VLAN id");
+	ASSERT_EQ(parse_str("kfree_skb cpu=1 vlan=4096", &p), -1, "VLAN id above 4095 refused");
+	ASSERT_EQ(bpfcap_meta_encode(&m, c, sizeof(c)) > 0, 1, "VLAN TLV encodes");
+	{
+		struct bpfcap_meta d;
+		int len = bpfcap_meta_encode(&m, c, sizeof(c));
+
+		ASSERT_EQ(bpfcap_meta_decode(c, (size_t)len, &d), 0, "VLAN TLV decodes");
+		ASSERT_EQ(d.vlan_tpid, 0x8100, "VLAN TPID round trip");
+		ASSERT_EQ(d.vlan_tci, 0x2064, "VLAN TCI round trip");
+		ASSERT_EQ(d.vlan_flags, BPFCAP_VLAN_RESTORED, "VLAN flags round trip");
+	}
 	/* unknown keys of later versions are skipped */
 	ASSERT_EQ(parse_str("kfree_skb cpu=2 future=1", &p), 0, "unknown key skipped");
 	ASSERT_EQ(p.cpu, 2, "cpu next to an unknown key");

@@ -1334,6 +1334,194 @@ static void test_packet_ids(void)
 	}
 }
 
+
+/* VLAN tags the kernel carried out of band (bpfcap_event.vlan): back into the frame where it
+ * has a link header, in the metadata always. */
+static void test_vlan(void)
+{
+	char path[300], c[512];
+	struct bpfcap_event e;
+	struct bpfcap_meta m;
+	uint8_t want[64];
+	struct file f;
+	struct sink *s;
+	int fd;
+
+	TEST_SECTION("VLAN tags carried out of band: restored like libpcap does");
+	s = open_sink("vlan.pcapng", PROTO_AUTO, FORMAT_PCAPNG, 262144, 0, &fd, path, sizeof(path));
+	e = ev_mac(P_KFREE, eth_udp, sizeof(eth_udp));
+	e.vlan.proto = 0x8100;
+	e.vlan.tci = 0x2064; /* priority 1, VLAN 100 */
+	ASSERT_EQ(feed(s, &e, eth_udp), 0, "tagged Ethernet frame");
+	e.cap_len = 10; /* cut before the type field: nowhere to put the tag */
+	ASSERT_EQ(feed(s, &e, eth_udp), 0, "tagged frame cut at 10 bytes");
+	e = ev_net(P_XMIT, 0x0800, 32);
+	e.vlan.proto = 0x8100;
+	e.vlan.tci = 200;
+	ASSERT_EQ(feed(s, &e, IP_UDP), 0, "tagged packet without MAC header (SLL2)");
+	e = ev_mac(P_KFREE, eth_udp, sizeof(eth_udp));
+	ASSERT_EQ(feed(s, &e, eth_udp), 0, "untagged frame");
+	close_sink(s, fd);
+
+	load(&f, path);
+	ASSERT_EQ(f.nepb, 4, "4 EPBs");
+	if (f.nepb != 4) {
+		free(f.buf);
+		return;
+	}
+	memcpy(want, vlan_udp, sizeof(want));
+	want[14] = 0x20;
+	ASSERT_EQ(epb_caplen(&f.epb[0]), 64, "tag inserted: 60 + 4 bytes");
+	ASSERT_EQ(epb_origlen(&f.epb[0]), 64, "original length grows by the tag");
+	ASSERT_EQ(memcmp(epb_data(&f.epb[0]), want, 64), 0,
+		  "MACs, 81 00 20 64, then the frame's type and payload");
+	ASSERT_EQ(epb_meta(&f.epb[0], &m), 0, "metadata decodes");
+	ASSERT_EQ(BPFCAP_META_HAS(&m, BPFCAP_META_VLAN), 1, "metadata has the tag");
+	ASSERT_EQ(m.vlan_tpid, 0x8100, "TPID");
+	ASSERT_EQ(m.vlan_tci, 0x2064, "TCI");
+	ASSERT_EQ(m.vlan_flags, BPFCAP_VLAN_RESTORED, "says it was restored in the frame");
+	ASSERT_CONTAINS(epb_comment(&f.epb[0], c, sizeof(c)), " vlan=100", "the comment names VLAN 100");
+	ASSERT_EQ(epb_caplen(&f.epb[1]), 10, "cut frame: bytes as captured");
+	ASSERT_EQ(epb_origlen(&f.epb[1]), 60, "cut frame: original length without the tag");
+	ASSERT_EQ(epb_meta(&f.epb[1], &m), 0, "cut frame: metadata decodes");
+	ASSERT_EQ(m.vlan_flags, 0, "cut frame: tag in the metadata only");
+	ASSERT_EQ(idb_linktype(&f, epb_if(&f.epb[2])), LINKTYPE_LINUX_SLL2, "no MAC header: SLL2");
+	ASSERT_EQ(epb_caplen(&f.epb[2]), 20 + 4 + 32, "SLL2 header, TCI and type, IP packet");
+	ASSERT_EQ(epb_data(&f.epb[2])[0] << 8 | epb_data(&f.epb[2])[1], 0x8100,
+		  "SLL2 protocol field says 802.1Q");
+	ASSERT_EQ(memcmp(epb_data(&f.epb[2]) + 20, "\x00\xc8\x08\x00", 4), 0,
+		  "then TCI 200 and the real protocol, as libpcap's cooked header has it");
+	ASSERT_EQ(epb_caplen(&f.epb[3]), 60, "untagged frame unchanged");
+	ASSERT_EQ(epb_meta(&f.epb[3], &m), 0, "untagged: metadata decodes");
+	ASSERT_EQ(BPFCAP_META_HAS(&m, BPFCAP_META_VLAN), 0, "untagged: no VLAN field");
+	if (have_tshark) {
+		static char out[8192];
+		char v[128];
+
+		ASSERT_EQ(tshark(path, "-e vlan.id -e vlan.priority -e udp.dstport", out, sizeof(out)),
+			  0, "tshark reads the VLAN capture");
+		ASSERT_STR(field(out, 0, 0, v, sizeof(v)), "100", "tshark: VLAN 100");
+		ASSERT_STR(field(out, 0, 1, v, sizeof(v)), "1", "tshark: priority 1");
+		ASSERT_STR(field(out, 0, 2, v, sizeof(v)), "9999", "tshark: UDP inside the tag");
+		ASSERT_STR(field(out, 2, 0, v, sizeof(v)), "200", "tshark: VLAN 200 in SLL2");
+		ASSERT_STR(field(out, 2, 2, v, sizeof(v)), "9999", "tshark: UDP after the SLL2 tag");
+	}
+	free(f.buf);
+
+	s = open_sink("vlan-eth.pcapng", PROTO_ETH, FORMAT_PCAPNG, 262144, 0, &fd, path,
+		      sizeof(path));
+	e = ev_net(P_XMIT, 0x0800, 32);
+	e.vlan.proto = 0x88a8;
+	e.vlan.tci = 300;
+	ASSERT_EQ(feed(s, &e, IP_UDP), 0, "--proto eth: tagged packet without MAC header");
+	close_sink(s, fd);
+	load(&f, path);
+	ASSERT_EQ(f.nepb, 1, "--proto eth: 1 EPB");
+	if (f.nepb == 1) {
+		ASSERT_EQ(epb_caplen(&f.epb[0]), 18 + 32, "synthesised header with the tag");
+		ASSERT_EQ(memcmp(epb_data(&f.epb[0]) + 12, "\x88\xa8\x01\x2c\x08\x00", 6), 0,
+			  "--proto eth: 88a8, TCI 300, 0800 after the zero MACs");
+	}
+	free(f.buf);
+}
+
+/* --stack: ids resolved through the sink's stack source, symbolised, BPF frames dropped */
+static int stack_calls;
+
+static int fake_stack(void *ctx, uint32_t id, uint64_t *ips, unsigned max)
+{
+	static const uint64_t st[] = { 0xffffffffa0001234ull, 0xffffffff81000010ull,
+				       0xffffffff81001090ull, 0xffffffff810024bcull,
+				       0x1234ull };
+
+	(void)ctx;
+	stack_calls++;
+	if (id != 5 || max < 8)
+		return -2;
+	memset(ips, 0, sizeof(*ips) * max);
+	memcpy(ips, st, sizeof(st));
+	return (int)max;
+}
+
+static void test_stack(void)
+{
+	char path[300], ksp[300], text[2048];
+	struct sink_opts o = { 0 };
+	struct bpfcap_event e;
+	struct bpfcap_meta m;
+	struct ksyms *ks;
+	struct file f;
+	struct sink *s;
+	FILE *t, *kf;
+	size_t n;
+	int fd;
+
+	TEST_SECTION("--stack: symbolised stacks in the metadata and under -v text lines");
+	snprintf(ksp, sizeof(ksp), "%s/kallsyms", tmpdir);
+	kf = fopen(ksp, "w");
+	if (!kf)
+		SETUP_FAIL("fopen %s", ksp);
+	fputs("ffffffff81000000 T bpf_prog_0123456789abcdef_capture\n"
+	      "ffffffff81001000 T sk_skb_reason_drop\n"
+	      "ffffffff81002000 T __udp4_lib_rcv\n"
+	      "ffffffff81003000 T ip_protocol_deliver_rcu\n",
+	      kf);
+	fclose(kf);
+	ks = ksyms__load(ksp);
+	ASSERT_TRUE(ks != NULL, "ksyms from a kallsyms file");
+	snprintf(path, sizeof(path), "%s/stack.pcapng", tmpdir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	t = tmpfile();
+	if (fd < 0 || !t)
+		SETUP_FAIL("open %s", path);
+	o.proto = PROTO_AUTO;
+	o.format = FORMAT_PCAPNG;
+	o.snaplen = 262144;
+	o.out_fd = fd;
+	o.text = t;
+	o.verbose = 1;
+	o.probes = probes;
+	o.nprobes = NPROBES;
+	o.reasons = reasons;
+	o.ksyms = ks;
+	s = sink__new(&o);
+	if (!s)
+		SETUP_FAIL("sink__new");
+	sink__set_stacks(s, fake_stack, NULL);
+	ASSERT_EQ(sink__start(s), 0, "SHB");
+	stack_calls = 0;
+	e = ev_mac(P_KFREE, eth_udp, sizeof(eth_udp));
+	with_reason(&e, 3);
+	e.stack_id = 6;
+	ASSERT_EQ(feed(s, &e, eth_udp), 0, "a drop with stack 5");
+	ASSERT_EQ(feed(s, &e, eth_udp), 0, "another drop with the same stack");
+	e.stack_id = 0;
+	ASSERT_EQ(feed(s, &e, eth_udp), 0, "a drop whose stack was lost");
+	e.stack_id = 8;
+	ASSERT_EQ(feed(s, &e, eth_udp), 0, "a drop whose stack cannot be read");
+	ASSERT_EQ(stack_calls, 2, "each stack id is looked up once");
+	ASSERT_EQ(sink__stacks_missing(s), 2, "2 packets counted without a stack");
+	close_sink(s, fd);
+	fflush(t);
+	rewind(t);
+	n = fread(text, 1, sizeof(text) - 1, t);
+	text[n] = '\0';
+	fclose(t);
+	ASSERT_CONTAINS(text, "\n    sk_skb_reason_drop+0x90\n    __udp4_lib_rcv+0x4bc\n    ?\n",
+			"-v: one indented frame per line under the packet, BPF frames left out");
+	load(&f, path);
+	ASSERT_EQ(f.nepb, 4, "4 EPBs");
+	if (f.nepb == 4) {
+		ASSERT_EQ(epb_meta(&f.epb[1], &m), 0, "metadata decodes");
+		ASSERT_STR(m.stack, "sk_skb_reason_drop+0x90\n__udp4_lib_rcv+0x4bc\n?",
+			   "innermost kernel frame first, never a raw address");
+		ASSERT_EQ(epb_meta(&f.epb[2], &m), 0, "lost stack: metadata decodes");
+		ASSERT_EQ(BPFCAP_META_HAS(&m, BPFCAP_META_STACK), 0, "lost stack: no stack field");
+	}
+	free(f.buf);
+	ksyms__free(ks);
+}
+
 int main(void)
 {
 	struct fx_opts fo = { .reasons = true, .ovs = true };
@@ -1362,6 +1550,8 @@ int main(void)
 	test_random();
 	test_packet_ids();
 	test_probe_types();
+	test_vlan();
+	test_stack();
 
 	reasons__free(reasons);
 	test_cleanup_dir(tmpdir);
