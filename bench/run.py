@@ -135,6 +135,9 @@ def configs(args, ns_a):
     c.append(dict(name="bpfcap kfree_skb (closed port)", kind="udp", tool="bpfcap",
                   start=lambda: Capture([bc, "capture", "-v", "--netns", str(ns_a), "-w",
                                          "/dev/null"], "attached through")))
+    c.append(dict(name="bpfcap kfree_skb --stack (closed port)", kind="udp", tool="bpfcap",
+                  start=lambda: Capture([bc, "capture", "-v", "--stack", "--netns", str(ns_a),
+                                         "-w", "/dev/null"], "attached through")))
     c.append(dict(name="bpfcap kfree_skb, pcap filter keeps 1 %", kind="udp100", tool="bpfcap",
                   start=lambda: Capture([bc, "capture", "-v", "--netns", str(ns_a), "-w",
                                          "/dev/null", "udp dst port 9000"],

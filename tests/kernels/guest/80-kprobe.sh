@@ -33,11 +33,16 @@ guest_test() {
 	need python3
 	setup_pair
 	drop_function
-	cap_start kp.pcapng -p "kprobe:$f" --netns "$NS_SELF"
+	cap_start kp.pcapng -p "kprobe:$f" --netns "$NS_SELF" --stack --print
 	ip netns exec peer $SEND udp 10.77.0.1 9999 3 >/dev/null
 	cap_stop
 	expect_match "kprobe:$f attached through kprobe" "$(cat kp.pcapng.err)" \
 		"probe kprobe:$f attached through kprobe"
+	# --stack: from the probed function out; the UDP receive path under each drop
+	expect_eq "kprobe:$f --stack: each drop's stack passes __udp4_lib_rcv" \
+		"$(grep -cE '^    __udp4_lib_rcv\+0x[0-9a-f]+$' kp.pcapng.out)" 3
+	expect_eq "kprobe:$f --stack: no frame of the BPF machinery" \
+		"$(grep -cE '^    (bpf_|__bpf_|kprobe_|__kprobes)' kp.pcapng.out)" 0
 
 	cap_start rcv.pcapng -p k:ip_rcv --netns "$NS_SELF" --print -v
 	ip netns exec peer ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null

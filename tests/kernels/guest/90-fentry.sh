@@ -7,11 +7,16 @@ guest_test() {
 	need python3
 	setup_pair
 	drop_function
-	cap_start fe.pcapng -p "fentry:$f" --netns "$NS_SELF"
+	cap_start fe.pcapng -p "fentry:$f" --netns "$NS_SELF" --stack --print
 	ip netns exec peer $SEND udp 10.77.0.1 9999 3 >/dev/null
 	cap_stop
 	expect_match "fentry:$f attached through fentry" "$(cat fe.pcapng.err)" \
 		"probe fentry:$f attached through fentry"
+	# --stack through the BPF trampoline: its frames and the program's are left out
+	expect_eq "fentry:$f --stack: each drop's stack passes __udp4_lib_rcv" \
+		"$(grep -cE '^    __udp4_lib_rcv\+0x[0-9a-f]+$' fe.pcapng.out)" 3
+	expect_eq "fentry:$f --stack: no frame of the program or its trampoline" \
+		"$(grep -cE '^    (bpf_|__bpf_)' fe.pcapng.out)" 0
 
 	tcp_sink 10.77.0.1 5001
 	cap_start gso.pcapng -p fentry:ip_rcv -p fexit:eth_type_trans -s 65535 --netns "$NS_SELF"
