@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """bpfcap benchmark driver (called by bench/run.sh inside private namespaces)."""
 import argparse
+import tempfile
 import json
 import os
 import platform
@@ -146,6 +147,21 @@ def configs(args, ns_a):
         c.append(dict(name="xdpdump --load-xdp-program", kind="udp", tool="xdpdump",
                       start=lambda: Capture(["xdpdump", "-i", "vethA", "--load-xdp-program", "-w",
                                              "/dev/null"], "listening on", netns=A)))
+    # into a file on disk, as users capture: the same tools writing FILE, and Wireshark's own
+    # capture of the interface (dumpcap under tshark) next to the extcap row below
+    fdir = tempfile.mkdtemp(prefix="bpfcap-bench.", dir="/var/tmp")
+    ffile = os.path.join(fdir, "bench.pcapng")
+    c.append(dict(name="tcpdump -w FILE (AF_PACKET)", kind="udp", tool="tcpdump", out=ffile,
+                  start=lambda: Capture(["tcpdump", "-i", "vethA", "-w", ffile],
+                                        "listening on", netns=A)))
+    c.append(dict(name="bpfcap netif_receive_skb -w FILE", kind="udp", tool="bpfcap", out=ffile,
+                  start=lambda: Capture([bc, "capture", "-v", "-p", "netif_receive_skb", "--netns",
+                                         str(ns_a), "-w", ffile], "attached through")))
+    if not args.quick and sh("command -v tshark", check=False).returncode == 0:
+        c.append(dict(name="Wireshark's own capture: dumpcap (tshark -i vethA -w FILE)",
+                      kind="udp", tool="tshark", out=ffile, drain=1.0,
+                      start=lambda: Capture(["tshark", "-i", "vethA", "-w", ffile],
+                                            "Capturing on", netns=A, settle=1.0)))
     c.append(dict(name="no capture, 2 senders", kind="udp2"))
     c.append(dict(name="bpfcap netif_receive_skb, 2 senders", kind="udp2", tool="bpfcap",
                   start=lambda: Capture([bc, "capture", "-v", "-p", "netif_receive_skb", "--netns",
@@ -200,7 +216,6 @@ def run_one(args, cfg):
             lost = sh("python3 %s/tests/lib/pcapng.py %s lost" % (args.top, cfg["out"]),
                       check=False).stdout.strip()
             res["lost"] = int(lost) if lost.isdigit() else None
-            os.unlink(cfg["out"])
         elif cfg["tool"] == "tcpdump":
             res["captured"] = num(r"^(\d+) packets? captured", err)
             res["lost"] = num(r"^(\d+) packets? dropped by kernel", err)
@@ -210,6 +225,9 @@ def run_one(args, cfg):
     if srv:
         srv.kill()
         srv.wait()
+    if cfg.get("out") and os.path.exists(cfg["out"]):
+        res["bytes"] = os.path.getsize(cfg["out"])
+        os.unlink(cfg["out"])
     return res
 
 

@@ -392,8 +392,7 @@ static __always_inline int capture(void *ctx, struct sk_buff *skb, struct net_de
 				   struct sock *argsk, bool has_reason, __u32 reason,
 				   __u64 location, bool trusted)
 {
-	return capture_v(ctx, skb, argdev, argsk, has_reason, reason, location, trusted, false,
-			 0);
+	return capture_v(ctx, skb, argdev, argsk, has_reason, reason, location, trusted, false, 0);
 }
 
 static __always_inline int capture_verdict(void *ctx, struct sk_buff *skb, __s32 verdict)
@@ -679,29 +678,30 @@ static __always_inline int capture_v(void *ctx, struct sk_buff *skb, struct net_
 	SEC("tp_btf")                                                                              \
 	int tp_skb##SKB(__u64 *ctx)                                                                \
 	{                                                                                          \
-		return capture(ctx, (struct sk_buff *)ctx[SKB], NULL, NULL, false, 0, 0, true);         \
+		return capture(ctx, (struct sk_buff *)ctx[SKB], NULL, NULL, false, 0, 0, true);    \
 	}
 
 #define TP_SKB_DEV(SKB, DEV)                                                                       \
 	SEC("tp_btf")                                                                              \
 	int tp_skb##SKB##_dev##DEV(__u64 *ctx)                                                     \
 	{                                                                                          \
-		return capture(ctx, (struct sk_buff *)ctx[SKB], (struct net_device *)ctx[DEV], NULL,    \
-			       false, 0, 0, true);                                                 \
+		return capture(ctx, (struct sk_buff *)ctx[SKB], (struct net_device *)ctx[DEV],     \
+			       NULL, false, 0, 0, true);                                           \
 	}
 
 #define RAW_SKB(SKB)                                                                               \
 	SEC("raw_tp")                                                                              \
 	int raw_skb##SKB(struct bpf_raw_tracepoint_args *ctx)                                      \
 	{                                                                                          \
-		return capture(ctx, (struct sk_buff *)ctx->args[SKB], NULL, NULL, false, 0, 0, false);  \
+		return capture(ctx, (struct sk_buff *)ctx->args[SKB], NULL, NULL, false, 0, 0,     \
+			       false);                                                             \
 	}
 
 #define RAW_SKB_DEV(SKB, DEV)                                                                      \
 	SEC("raw_tp")                                                                              \
 	int raw_skb##SKB##_dev##DEV(struct bpf_raw_tracepoint_args *ctx)                           \
 	{                                                                                          \
-		return capture(ctx, (struct sk_buff *)ctx->args[SKB],                                   \
+		return capture(ctx, (struct sk_buff *)ctx->args[SKB],                              \
 			       (struct net_device *)ctx->args[DEV], NULL, false, 0, 0, false);     \
 	}
 
@@ -728,13 +728,13 @@ RAW_SKB_DEV(0, 2)
 	SEC("kprobe")                                                                              \
 	int kp_skb##N(struct pt_regs *ctx)                                                         \
 	{                                                                                          \
-		return capture(ctx, (struct sk_buff *)PARM(ctx), NULL, NULL, false, 0,                  \
+		return capture(ctx, (struct sk_buff *)PARM(ctx), NULL, NULL, false, 0,             \
 			       bpf_get_func_ip(ctx), false);                                       \
 	}                                                                                          \
 	SEC("kprobe.multi")                                                                        \
 	int kpm_skb##N(struct pt_regs *ctx)                                                        \
 	{                                                                                          \
-		return capture(ctx, (struct sk_buff *)PARM(ctx), NULL, NULL, false, 0,                  \
+		return capture(ctx, (struct sk_buff *)PARM(ctx), NULL, NULL, false, 0,             \
 			       bpf_get_func_ip(ctx), false);                                       \
 	}
 
@@ -763,13 +763,13 @@ int kp_skb1_r2(struct pt_regs *ctx)
 	SEC("fentry")                                                                              \
 	int fe_skb##N(__u64 *ctx)                                                                  \
 	{                                                                                          \
-		return capture(ctx, (struct sk_buff *)ctx[N], NULL, NULL, false, 0,                     \
+		return capture(ctx, (struct sk_buff *)ctx[N], NULL, NULL, false, 0,                \
 			       bpf_get_func_ip(ctx), true);                                        \
 	}                                                                                          \
 	SEC("fexit")                                                                               \
 	int fx_skb##N(__u64 *ctx)                                                                  \
 	{                                                                                          \
-		return capture(ctx, (struct sk_buff *)ctx[N], NULL, NULL, false, 0,                     \
+		return capture(ctx, (struct sk_buff *)ctx[N], NULL, NULL, false, 0,                \
 			       bpf_get_func_ip(ctx), true);                                        \
 	}
 
@@ -797,7 +797,8 @@ int fe_skb1_r2(__u64 *ctx)
 SEC("tp_btf")
 int tp_kfree_skb(__u64 *ctx)
 {
-	return capture(ctx, (struct sk_buff *)ctx[0], NULL, NULL, true, (__u32)ctx[2], ctx[1], true);
+	return capture(ctx, (struct sk_buff *)ctx[0], NULL, NULL, true, (__u32)ctx[2], ctx[1],
+		       true);
 }
 
 SEC("raw_tp")
@@ -812,14 +813,15 @@ int raw_kfree_skb(struct bpf_raw_tracepoint_args *ctx)
 SEC("tp_btf")
 int tp_sk0_skb1(__u64 *ctx)
 {
-	return capture(ctx, (struct sk_buff *)ctx[1], NULL, (struct sock *)ctx[0], false, 0, 0, true);
+	return capture(ctx, (struct sk_buff *)ctx[1], NULL, (struct sock *)ctx[0], false, 0, 0,
+		       true);
 }
 
 SEC("raw_tp")
 int raw_sk0_skb1(struct bpf_raw_tracepoint_args *ctx)
 {
-	return capture(ctx, (struct sk_buff *)ctx->args[1], NULL, (struct sock *)ctx->args[0], false, 0,
-		       0, false);
+	return capture(ctx, (struct sk_buff *)ctx->args[1], NULL, (struct sock *)ctx->args[0],
+		       false, 0, 0, false);
 }
 
 /* ---- device hooks: XDP and tc (tcx link, or clsact) ---- */

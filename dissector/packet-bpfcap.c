@@ -381,9 +381,9 @@ static void add_tlv(proto_tree *tree, tvbuff_t *mtvb, packet_info *pinfo,
         break;
     case BPFCAP_META_VLAN:
         it = proto_tree_add_item(tree, hf_bpfcap_vlan, mtvb, off + 2, 2, ENC_LITTLE_ENDIAN);
-        proto_item_append_text(it, m->vlan_flags & BPFCAP_VLAN_RESTORED
-                                           ? " (carried out of band, restored in the frame)"
-                                           : " (carried out of band, not in the frame)");
+        proto_item_append_text(it, m->vlan_flags & BPFCAP_VLAN_RESTORED ?
+                                           " (carried out of band, restored in the frame)" :
+                                           " (carried out of band, not in the frame)");
         sub = proto_item_add_subtree(it, ett_bpfcap_vlan);
         proto_tree_add_item(sub, hf_bpfcap_vlan_tpid, mtvb, off, 2, ENC_LITTLE_ENDIAN);
         proto_tree_add_item(sub, hf_bpfcap_vlan_pcp, mtvb, off + 2, 2, ENC_LITTLE_ENDIAN);
@@ -802,8 +802,8 @@ void proto_register_bpfcap(void)
           { "Value", "bpfcap.tlv.value", FT_BYTES, BASE_NONE, NULL, 0x0, NULL, HFILL } },
     };
     static int *ett[] = {
-        &ett_bpfcap,         &ett_bpfcap_flags, &ett_bpfcap_truncated,
-        &ett_bpfcap_verdict, &ett_bpfcap_stack, &ett_bpfcap_vlan, &ett_bpfcap_tlv,
+        &ett_bpfcap,       &ett_bpfcap_flags, &ett_bpfcap_truncated, &ett_bpfcap_verdict,
+        &ett_bpfcap_stack, &ett_bpfcap_vlan,  &ett_bpfcap_tlv,
     };
     static ei_register_info ei[] = {
         { &ei_bpfcap_malformed,

@@ -387,8 +387,10 @@ int run_capture(const struct run_opts *o)
 					pi[i].spec.text);
 		}
 		if (!ksyms)
-			pr_warn("--stack: kernel symbols are not readable here; frames will show as "
-				"'?' (needs CAP_SYSLOG, or CAP_BPF and CAP_PERFMON on kernel 6.0+)");
+			pr_warn("--stack: kernel symbols are not readable here; frames will show "
+				"as "
+				"'?' (needs CAP_SYSLOG, or CAP_BPF and CAP_PERFMON on kernel "
+				"6.0+)");
 		sink__set_stacks(sink, stack_lookup, cap);
 	}
 	for (i = 0; i < cli->nprobes; i++) {

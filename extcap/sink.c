@@ -145,10 +145,10 @@ uint64_t sink__stacks_missing(const struct sink *s)
  * packet (the program, its trampoline or tracepoint glue): not part of the packet's path. */
 static bool bpf_frame(const char *sym)
 {
-	static const char *const pfx[] = { "bpf_",	    "__bpf_",	     "__traceiter_",
-					   "perf_trace_",   "kprobe_",	     "__kprobes_",
-					   "ftrace_",	    "arch_ftrace_",  "trace_call_bpf",
-					   "__x64_sys_bpf", "rethook_",	     "fprobe_",
+	static const char *const pfx[] = { "bpf_",	    "__bpf_",	    "__traceiter_",
+					   "perf_trace_",   "kprobe_",	    "__kprobes_",
+					   "ftrace_",	    "arch_ftrace_", "trace_call_bpf",
+					   "__x64_sys_bpf", "rethook_",	    "fprobe_",
 					   "kprobe_multi_", "__kretprobe_" };
 
 	for (size_t i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
@@ -515,8 +515,7 @@ static void link_hdr(const struct bpfcap_event *ev, enum proto_mode mode, uint16
 	sh->l3off = (int32_t)sh->prefix_len;
 }
 
-static int shape(struct sink *s, const struct bpfcap_event *ev, const uint8_t *d,
-		 struct shaped *sh)
+static int shape(struct sink *s, const struct bpfcap_event *ev, const uint8_t *d, struct shaped *sh)
 {
 	/* an Ethernet frame cut short by the snap length is still one (as tcpdump -s writes it),
 	 * and it is what the kernel-side filter took it for */

@@ -120,7 +120,7 @@ struct bpfcap_event {
 		__u32 tag;	/* probes prog:/map: (users' programs, bpfcap_output.h) */
 		__u32 stack_id; /* bpfcap's own probes with --stack: stack map id + 1, 0 none */
 	};
-		       /* __u8 data[cap_len] follows */
+	/* __u8 data[cap_len] follows */
 };
 
 _Static_assert(sizeof(struct bpfcap_event) == 176, "bpfcap_event ABI changed");

@@ -194,9 +194,9 @@ static void test_every_option(void)
 	ASSERT_EQ(parse(&c, "capture", "-p", "tp:net:net_dev_xmit", "-w", "/tmp/out.pcapng", "-c",
 			"10", "--duration", "2.5", "-s", "128", "-i", "eth0", "--netns",
 			"/run/netns/x", "--proto", "ip", "--format", "pcap", "--ring-size", "1M",
-			"--print", "-q", "-v", "-v", "--no-skb-output", "--stack", "--btf", "/tmp/vmlinux",
-			"--reason", "NO_SOCKET", "--reason", "NETFILTER_DROP,TCP_CSUM",
-			(char *)NULL),
+			"--print", "-q", "-v", "-v", "--no-skb-output", "--stack", "--btf",
+			"/tmp/vmlinux", "--reason", "NO_SOCKET", "--reason",
+			"NETFILTER_DROP,TCP_CSUM", (char *)NULL),
 		  0, "all options parse");
 	ASSERT_EQ(c.nprobes, 1, "-p replaces the default probe");
 	ASSERT_STR(c.probes[0].text, "tp:net:net_dev_xmit", "-p probe");

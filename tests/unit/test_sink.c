@@ -1334,7 +1334,6 @@ static void test_packet_ids(void)
 	}
 }
 
-
 /* VLAN tags the kernel carried out of band (bpfcap_event.vlan): back into the frame where it
  * has a link header, in the metadata always. */
 static void test_vlan(void)
@@ -1380,7 +1379,8 @@ static void test_vlan(void)
 	ASSERT_EQ(m.vlan_tpid, 0x8100, "TPID");
 	ASSERT_EQ(m.vlan_tci, 0x2064, "TCI");
 	ASSERT_EQ(m.vlan_flags, BPFCAP_VLAN_RESTORED, "says it was restored in the frame");
-	ASSERT_CONTAINS(epb_comment(&f.epb[0], c, sizeof(c)), " vlan=100", "the comment names VLAN 100");
+	ASSERT_CONTAINS(epb_comment(&f.epb[0], c, sizeof(c)), " vlan=100",
+			"the comment names VLAN 100");
 	ASSERT_EQ(epb_caplen(&f.epb[1]), 10, "cut frame: bytes as captured");
 	ASSERT_EQ(epb_origlen(&f.epb[1]), 60, "cut frame: original length without the tag");
 	ASSERT_EQ(epb_meta(&f.epb[1], &m), 0, "cut frame: metadata decodes");
@@ -1398,13 +1398,15 @@ static void test_vlan(void)
 		static char out[8192];
 		char v[128];
 
-		ASSERT_EQ(tshark(path, "-e vlan.id -e vlan.priority -e udp.dstport", out, sizeof(out)),
+		ASSERT_EQ(tshark(path, "-e vlan.id -e vlan.priority -e udp.dstport", out,
+				 sizeof(out)),
 			  0, "tshark reads the VLAN capture");
 		ASSERT_STR(field(out, 0, 0, v, sizeof(v)), "100", "tshark: VLAN 100");
 		ASSERT_STR(field(out, 0, 1, v, sizeof(v)), "1", "tshark: priority 1");
 		ASSERT_STR(field(out, 0, 2, v, sizeof(v)), "9999", "tshark: UDP inside the tag");
 		ASSERT_STR(field(out, 2, 0, v, sizeof(v)), "200", "tshark: VLAN 200 in SLL2");
-		ASSERT_STR(field(out, 2, 2, v, sizeof(v)), "9999", "tshark: UDP after the SLL2 tag");
+		ASSERT_STR(field(out, 2, 2, v, sizeof(v)), "9999",
+			   "tshark: UDP after the SLL2 tag");
 	}
 	free(f.buf);
 
@@ -1431,8 +1433,7 @@ static int stack_calls;
 static int fake_stack(void *ctx, uint32_t id, uint64_t *ips, unsigned max)
 {
 	static const uint64_t st[] = { 0xffffffffa0001234ull, 0xffffffff81000010ull,
-				       0xffffffff81001090ull, 0xffffffff810024bcull,
-				       0x1234ull };
+				       0xffffffff81001090ull, 0xffffffff810024bcull, 0x1234ull };
 
 	(void)ctx;
 	stack_calls++;
