@@ -31,7 +31,7 @@ esac
 build="adduser cmake make gcc pkg-config $clang bpftool libbpf-dev libelf-dev zlib1g-dev
        libpcap-dev libcap-ng-dev libglib2.0-dev wireshark-dev libwireshark-dev tshark"
 test="iproute2 nftables tcpdump netcat-openbsd iputils-ping python3 libcap2-bin procps
-      util-linux passwd $rt clang-format cppcheck wireshark-common
+      util-linux passwd $rt clang-format cppcheck shellcheck wireshark-common
       $gui xvfb xauth xdotool x11-apps imagemagick qemu-system-x86 busybox-static xz-utils
       build-essential dpkg-dev debhelper po-debconf lintian fakeroot bash-completion openssh-server
       openssh-client man-db valgrind git"

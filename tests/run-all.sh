@@ -2,12 +2,13 @@
 # Sets up a fresh Debian 12, 13 or testing machine and runs every test bpfcap has, as root:
 #   sudo tests/run-all.sh [--only "STEP ..."]
 # Steps: Debian packages; a -Werror build of everything; static checks (clang-format,
-# cppcheck); the quickstart (the README's first command, tests/fresh/test-quickstart.sh); ctest
-# labels unit, integration (private namespaces), e2e (tshark as an ordinary user), robust (bad
-# input and faults, docs/robustness.md; a 30 s soak); the kernel matrix; an ASan/UBSan build
-# running the unit and robust tests; fixed-time fuzzing; the benchmark smoke test; and the
-# fresh-machine stages: new debootstrap chroots of Debian 13 and testing running the quickstart
-# and the unit, integration, e2e and robust labels (tests/fresh/run.sh).
+# cppcheck, shellcheck); the quickstart (the README's first command,
+# tests/fresh/test-quickstart.sh); ctest labels unit, integration (private namespaces), e2e
+# (tshark as an ordinary user), robust (bad input and faults, docs/robustness.md; a 30 s soak);
+# the kernel matrix; an ASan/UBSan build running the unit and robust tests; fixed-time fuzzing;
+# the benchmark smoke test; and the fresh-machine stages: new debootstrap chroots of Debian 13
+# and testing running the quickstart and the unit, integration, e2e and robust labels
+# (tests/fresh/run.sh).
 # Step names for --only and BPFCAP_SKIP: static quickstart unit integration e2e robust kernels
 # asan fuzz bench fresh-trixie fresh-forky (dependencies and the build always run).
 # --only runs just the steps named (the fresh stages use it inside their chroots).
@@ -25,7 +26,7 @@ case "${1:-}" in
 *) echo "run-all: unknown argument '$1'; usage: run-all.sh [--only \"STEP ...\"]" >&2; exit 2 ;;
 esac
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 jobs=$(nproc)
 skip=${BPFCAP_SKIP:-}
 [ "${CI:-}" = true ] && skip=""
@@ -104,7 +105,7 @@ else
 	exit 1
 fi
 
-step "static checks: clang-format, cppcheck"
+step "static checks: clang-format, cppcheck, shellcheck"
 if ! skipped static; then
 	bad=$(git ls-files '*.c' '*.h' | grep -v '^tests/fuzz/corpus/' | while read -r f; do
 		clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "$f"
@@ -118,6 +119,12 @@ if ! skipped static; then
 		record cppcheck 1 0
 	else
 		record cppcheck 0 1
+	fi
+	# every tracked shell script, warnings and errors (sourced files carry a shell directive)
+	if git ls-files -z '*.sh' | xargs -0 shellcheck -S warning -f gcc; then
+		record shellcheck 1 0
+	else
+		record shellcheck 0 1
 	fi
 fi
 

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by tests/integration/test-*.sh (sourced). Each test re-executes itself in private
 # network and mount namespaces, so whatever it creates vanishes with it, even after a crash.
 #   . "$(dirname "$0")/lib.sh"
@@ -8,8 +9,10 @@ set -eu
 TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
 LIB_DIR=$TESTS_DIR/lib
 BPFCAP=${BPFCAP:-${1:-}}
+# shellcheck disable=SC2034 # used by the tests that source this file
 SEND="python3 $LIB_DIR/send.py"
 . "$LIB_DIR/capture.sh" # cap_start, cap_stop, tcp_sink, fields, count
+# shellcheck disable=SC2034 # used by the tests that source this file
 PCAPNG="python3 $LIB_DIR/pcapng.py"
 FAILS=0
 PASSES=0
@@ -50,7 +53,9 @@ setup_pair() {
 	ip -n peer addr add 10.77.0.2/24 dev veth1
 	ip -n peer addr add fd77::2/64 dev veth1 nodad
 	ip -n peer link set veth1 up
+	# shellcheck disable=SC2034 # used by the tests that source this file
 	NS_SELF=$(stat -L -c %i /proc/self/ns/net)
+	# shellcheck disable=SC2034 # used by the tests that source this file
 	NS_PEER=$(ip netns exec peer stat -L -c %i /proc/self/ns/net)
 	# wait for the link to be usable in both directions
 	i=0

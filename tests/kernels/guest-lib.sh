@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Guest side of the kernel matrix: /kt/lib.sh in the initramfs. /init runs every test as
 #   timeout T unshare -m -n sh /kt/lib.sh NAME
 # which sources this file, then /kt/guest/NAME.sh, and calls its guest_test function with the
@@ -8,6 +9,7 @@ set -u
 NAME=$1
 OUT=/out/$NAME
 RES=$OUT/results
+# shellcheck disable=SC2034 # used by the guest/*.sh tests that /kt/lib.sh sources
 SEND="python3 /kt/send.py"
 CAP_PID=
 KVER=$(uname -r)
@@ -86,8 +88,11 @@ setup_pair() {
 
 # cap_start, cap_stop, tcp_sink (tests/lib/capture.sh); BPF verification under TCG takes
 # seconds, so attaching may take up to a minute and stopping up to 10 s
+# shellcheck disable=SC2034 # read by cap_start/cap_stop in /kt/capture.sh
 CAP_ATTACH_TICKS=600
+# shellcheck disable=SC2034 # read by cap_start/cap_stop in /kt/capture.sh
 CAP_STOP_TICKS=100
+# shellcheck disable=SC2034 # read by cap_start/cap_stop in /kt/capture.sh
 CAP_SETTLE=0.5
 . /kt/capture.sh
 
@@ -113,6 +118,7 @@ trap kt_cleanup EXIT
 mkdir -p "$OUT"
 cd "$OUT" || exit 1
 : >>"$RES"
+# shellcheck disable=SC1090 # the test named on the command line: /kt/guest/*.sh
 . "/kt/guest/$NAME.sh"
 echo "== $NAME on $KVER (series $KT_SERIES)"
 guest_test

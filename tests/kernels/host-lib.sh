@@ -1,10 +1,13 @@
+# shellcheck shell=bash
 # Host side of the kernel matrix: sourced (with the test script) by run.sh in a subshell whose
 # current directory is the test's results directory from the guest, then host_check is called.
 # Results: "ok: …" / "FAIL: …" lines in ./host-results. Environment: KT_SERIES (6.1, 6.12),
 # KT_NO_SOCKET (the value of SKB_DROP_REASON_NO_SOCKET on that kernel), KT_TESTLIB (tests/lib).
 RES=$PWD/host-results
 : >"$RES"
+# shellcheck disable=SC2034 # used by the host_check functions of guest/*.sh
 NS_SELF=$(cat ns_self 2>/dev/null || echo none)
+# shellcheck disable=SC2034 # used by the host_check functions of guest/*.sh
 NS_PEER=$(cat ns_peer 2>/dev/null || echo none)
 PCAPNG="python3 $KT_TESTLIB/pcapng.py"
 

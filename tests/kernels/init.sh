@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=sh
 # PID 1 of the kernel-matrix guest (tests/kernels/run.sh puts it at /init of the initramfs).
 # Loads the modules, mounts the host's results directory (virtio-9p, tag "host") at /out, runs
 # every /kt/guest/*.sh in its own network and mount namespaces, then powers off.

@@ -166,6 +166,7 @@ cache_deb() {
 # fetch SERIES: sets KPKG, KDEB (the cached .deb with the kernel image) and KEXTRA (the cached
 # .debs with its modules and base files — modules.builtin — when other packages carry them)
 fetch_kernel() {
+	# shellcheck disable=SC1007 # suite= is meant: an empty local
 	local s=$1 re prefix suite= opts=() found='' ver part f
 	KDEB=
 	KPKG=
@@ -471,6 +472,7 @@ run_series() {
 		if [ ! -f "$t/skipped" ] && [ -f "$t/rc" ]; then
 			(
 				export KT_SERIES=$s KT_NO_SOCKET=$expect KT_TESTLIB=$TOP/tests/lib
+				# shellcheck disable=SC1090 # guest/$n.sh: each test of the matrix in turn
 				cd "$t" && . "$HERE/host-lib.sh" && . "$HERE/guest/$n.sh" &&
 					if command -v host_check >/dev/null 2>&1; then host_check; fi
 			) >"$t/host.log" 2>&1

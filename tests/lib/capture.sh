@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the integration suite (tests/integration/lib.sh), the kernel-matrix guest
 # (/kt/capture.sh in the initramfs: busybox sh, POSIX only) and its host checks. Needs pass/fail
 # from the sourcing library. Settings: BPFCAP (binary), SEND (send.py command line),

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Wireshark's folders as `tshark -G folders` names them, never guessed (sourced by tests).
 # 4.0 prints one "Extcap path" (the global one) and keeps personal extcaps in
 # <Personal configuration>/extcap; 4.2 and later print "Personal Extcap path" and "Global Extcap

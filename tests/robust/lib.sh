@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by tests/robust/*.sh (sourced): tests/integration/lib.sh (private namespaces, veth
 # pair, cap_start/cap_stop, bpf_ids_of/bpf_ids_alive, expect_*), plus what the robustness tests
 # need. See docs/robustness.md for the table these scripts check.
@@ -50,6 +51,7 @@ $(head -c 600 "$ERR")"
 cap_copy() {
 	command -v setcap >/dev/null && command -v setpriv >/dev/null || return 1
 	chmod 755 "$WORK"
+	# shellcheck disable=SC2174 # $WORK exists (chmod above): only the last components are new
 	mkdir -p -m 755 "$1" "$WORK/home"
 	getent group wireshark >/dev/null || groupadd --system wireshark
 	cp "$BPFCAP" "$1/bpfcap"

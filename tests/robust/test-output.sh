@@ -104,6 +104,7 @@ no_bpf_left "FIFO reader gone" "$ids"
 # --- a reader that stops reading, then bpfcap is asked to stop: no hang
 rm -f "$WORK/fifo"
 mkfifo "$WORK/fifo"
+# shellcheck disable=SC2217 # intended: sleep opens the FIFO as its reader and never reads it
 sleep 300 <"$WORK/fifo" &
 R=$!
 "$BPFCAP" capture -q --netns "$NS_SELF" -w "$WORK/fifo" "$F" 2>"$WORK/stall.err" &

@@ -87,6 +87,7 @@ if cap_copy "$WORK/bin"; then
 		"$(cat "$WORK/user.err")" "CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN.*group 'wireshark'"
 	expect_eq "ordinary user: the file -w names is not destroyed" \
 		"$(cat "$WORK/home/old.pcapng")" "an earlier capture"
+	# shellcheck disable=SC2043 # one test user for now; the loop names it in the check
 	for u in bpfcaptest; do
 		expect_eq "ordinary user: no BPF program of theirs is left" \
 			"$(bpftool prog show 2>/dev/null | grep -c "uid $(id -u $u) " || true)" 0

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # (a) Real drops at skb:kfree_skb: UDP and TCP SYN to closed ports over a veth pair are captured
 # with reason NO_SOCKET, named from this kernel's BTF (NO_SOCKET is 2 on 6.1, 3 on 6.12).
 

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # (b) Receive and transmit probes: tp_btf net:netif_receive_skb and net:net_dev_start_xmit see
 # ICMP echo traffic over the veth pair, with the right device and namespace.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # (c) An in-kernel pcap filter keeps only the matching packets: 'udp dst port 9' at kfree_skb
 # among UDP to another port and TCP to the same port; 'icmp[icmptype] == icmp-echo' at
 # netif_receive_skb among the replies' traffic.

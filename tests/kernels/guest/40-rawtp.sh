@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # (d) The raw_tp fallback: -p raw_tp:skb:kfree_skb attaches through a raw tracepoint and
 # captures the same drops, reason names included.
 

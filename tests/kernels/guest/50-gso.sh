@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # (e) A multi-segment TCP skb (GSO over veth) is captured whole with -s 65535: the paged bytes
 # come through bpf_skb_output and are the sender's pattern.
 

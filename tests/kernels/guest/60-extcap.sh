@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # (f) The extcap path Wireshark uses: bpfcap --capture --fifo, stopped with SIGTERM while the
 # reader keeps reading: exit 0, nothing on stderr, the packets and the final ISB in the file.
 

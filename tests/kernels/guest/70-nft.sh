@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # An nftables drop rule gives reason NETFILTER_DROP (another reason whose value differs
 # between kernels). Needs nft and the nf_tables module in the guest.
 # kmods: nf_tables

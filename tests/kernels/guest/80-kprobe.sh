@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # (g) kprobe and kprobe.multi: a drop at the kernel's drop function (kfree_skb_reason on 6.1,
 # sk_skb_reason_drop since 6.11) carries the drop reason named from this kernel's BTF;
 # kprobe:ip_rcv captures received packets; a wildcard (kprobe.multi) says which function each

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # (k) tc hooks, and nothing left behind: the device's tc ingress and egress captured through
 # this kernel's default (tcx links on 6.6+, clsact + cls_bpf before: 6.1) and, on 6.6+, the
 # clsact fallback forced; a capture killed with SIGKILL leaves no tc filter, no qdisc it

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # (h) fentry/fexit/fn: a drop at the kernel's drop function with the reason; the whole payload of
 # multi-segment skbs through bpf_skb_output (fentry gives BTF-typed arguments); fexit on a
 # function that leaves the skb alive (eth_type_trans); fexit on one that consumes it (ip_rcv)
@@ -42,6 +43,7 @@ host_check() {
 		"$(meta fe.pcapng 'udp.dstport==9999' | cut -f1,2 | sort | uniq -c | awk '{print $1, $2, $3}')" \
 		"3 $KT_NO_SOCKET NO_SOCKET"
 	valid gso.pcapng || return
+	# shellcheck disable=SC2043 # one probed function for now; the loop names it in every message
 	for p in ip_rcv; do
 		big=$(fields gso.pcapng "tcp.dstport==5001 && frame.len > 3000" frame.len frame.cap_len)
 		n=$(printf '%s\n' "$big" | grep -c .)

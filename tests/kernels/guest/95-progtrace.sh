@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # (i) xdpdump style: fentry/fexit on a loaded XDP program (the sample from tests/progs, which
 # drops UDP to port 7777) and on a tc program: entry and exit records of the same packet share
 # its packet id, and the exit carries the program's verdict.
