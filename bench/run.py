@@ -356,8 +356,9 @@ def main():
                  (cpu, os.cpu_count(), platform.release(), args.rounds, args.seconds, args.size,
                   args.size + 42))
     lines.append("| configuration | sender rate (median) | ratio to no capture, median (min–max) "
-                 "| captured ÷ sent | lost (tool's count) | CPU s per M packets | BPF ns/packet |")
-    lines.append("|---|---|---|---|---|---|---|")
+                 "| captured ÷ sent | lost (tool's count) | CPU s per M packets | BPF ns/packet "
+                 "| file bytes per packet beyond the frame |")
+    lines.append("|---|---|---|---|---|---|---|---|")
     summary = {}
     for c in cfgs:
         rs = results[c["name"]]
@@ -378,10 +379,14 @@ def main():
         elif "captured" in rs[0]:
             lost = str(sum(r.get("lost") or 0 for r in rs))
         co = cost.get(c["name"])
-        lines.append("| %s | %.0f %s | %s | %s | %s | %s | %s |" % (
+        # what the file holds per packet besides the frame itself (args.size + 42 bytes)
+        bpp = [r["bytes"] / r["captured"] - (args.size + 42) for r in rs
+               if r.get("bytes") and r.get("captured")]
+        lines.append("| %s | %.0f %s | %s | %s | %s | %s | %s | %s |" % (
             c["name"], statistics.median([r["rate"] for r in rs]), unit,
             fmt_ratio(ratios) if not c["name"].startswith("no capture") else "1.00",
-            capt, lost, cpu_m, "%.0f" % co if co else "-"))
+            capt, lost, cpu_m, "%.0f" % co if co else "-",
+            "%.0f" % statistics.median(bpp) if bpp else "-"))
         summary[c["name"]] = statistics.median(ratios) if ratios else None
     lines.append("\nBPF program cost per packet at kfree_skb (bpf_stats, 554-byte frames): "
                  "pcap filter rejects: %s ns; pcap filter accepts (and the packet is captured): "
