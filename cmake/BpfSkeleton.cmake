@@ -1,4 +1,4 @@
-# BPF objects and libbpf skeletons (STYLE.md C8).
+# BPF objects and libbpf skeletons (docs/style.md C8).
 # clang: the newest versioned one first (Debian 12's unversioned clang is 14, and install-deps
 # gives it clang-16), then the unversioned one (Debian 13: 19, testing: 21).
 set(_clang_names)

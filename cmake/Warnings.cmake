@@ -1,4 +1,4 @@
-# Host C warning set (STYLE.md C8). BPF C gets its own flags in BpfSkeleton.cmake.
+# Host C warning set (docs/style.md C8). BPF C gets its own flags in BpfSkeleton.cmake.
 include(CheckCCompilerFlag)
 set(BPFCAP_HOST_WARNINGS
     -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2

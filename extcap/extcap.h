@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* The Wireshark extcap face: query modes (interfaces, dlts, config, reload, filter check) and
- * --capture --fifo, as Wireshark 4.0 speaks the protocol (see docs/extcap.md). */
+ * --capture --fifo, as Wireshark 4.0 speaks the protocol (see docs/wireshark.md). */
 #ifndef BPFCAP_EXTCAP_H
 #define BPFCAP_EXTCAP_H
 

@@ -44,7 +44,7 @@ fi
 BPFCAP=$(readlink -f "$BPFCAP")
 PLUGIN=$(readlink -f "$PLUGIN")
 
-# Private namespaces: the test's loopback traffic and mounts vanish with it (STYLE.md C9).
+# Private namespaces: the test's loopback traffic and mounts vanish with it (docs/style.md C9).
 if [ -z "${BPFCAP_E2E_IN_NS:-}" ]; then
     exec env BPFCAP_E2E_IN_NS=1 unshare --net --mount -- "$self" "$BPFCAP" "$PLUGIN"
 fi

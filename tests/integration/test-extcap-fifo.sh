@@ -1,6 +1,6 @@
 #!/bin/sh
 # The extcap capture protocol without Wireshark in between, checked against what Wireshark 4.0
-# does (docs: WIRESHARK.md): GUI stop (SIGTERM while the reader keeps reading: the final ISBs
+# does (docs/wireshark.md): GUI stop (SIGTERM while the reader keeps reading: the final ISBs
 # reach the file), tshark stop (reader closes the FIFO first, then SIGTERM: EPIPE is a normal
 # end), nothing on stderr, a packet readable from the FIFO soon after the drop, and the toolbar
 # control pipes: opened at once, per-probe counts every second.

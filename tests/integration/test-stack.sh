@@ -20,10 +20,11 @@ CAP_PID=
 expect_eq "capture --stack -c 3 exits 0" "$rc" 0
 expect_eq "three packet lines" "$(grep -c ' kfree_skb lo NO_SOCKET ' "$WORK/s.out")" 3
 # under each packet line, its frames: innermost the function that dropped it, then the UDP
-# receive path, ending in the sender's system call (loopback delivers in the sender's context)
+# receive path (__udp4_lib_rcv; udp_rcv since 7.x), ending in the sender's system call
+# (loopback delivers in the sender's context)
 expect_eq "each packet line is followed by its stack, innermost first" \
 	"$(awk '/ kfree_skb lo NO_SOCKET /{getline a; getline b; print a "|" b}' "$WORK/s.out" |
-		grep -cE '^    (sk_skb_reason_drop|kfree_skb_reason|kfree_skb)\+0x[0-9a-f]+\|    __udp4_lib_rcv\+0x[0-9a-f]+$')" 3
+		grep -cE '^    (sk_skb_reason_drop|kfree_skb_reason|kfree_skb)\+0x[0-9a-f]+\|    (__udp4_lib_rcv|udp_rcv)\+0x[0-9a-f]+$')" 3
 expect_eq "the stacks reach the sender's system call" \
 	"$(grep -cE '^    __x64_sys_sendto\+0x' "$WORK/s.out")" 3
 expect_eq "no frame of the BPF program or its glue" \
@@ -32,14 +33,14 @@ expect_eq "no raw kernel address anywhere" \
 	"$(grep -cE '0xffff[0-9a-f]{12}' "$WORK/s.out" || true)" 0
 expect_eq "the file carries each stack in the metadata" \
 	"$(python3 -c '
-import struct, sys
+import re, struct, sys
 sys.path.insert(0, sys.argv[1]); import pcapng
 _, pkts, _ = pcapng.read(sys.argv[2])
 for p in pkts:
     m, o = p["meta"] or b"", 8
     while o + 4 <= len(m):
         t, l = struct.unpack("<HH", m[o:o + 4])
-        if t == 23 and b"__udp4_lib_rcv+0x" in m[o + 4:o + 4 + l]: print("stack")
+        if t == 23 and re.search(rb"(__udp4_lib_rcv|udp_rcv)\+0x", m[o + 4:o + 4 + l]): print("stack")
         o += 4 + ((l + 3) & ~3)' "$LIB_DIR" "$WORK/s.pcapng" | grep -c stack)" 3
 
 # device hooks have no kernel stack to record: said once, capture works

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * A minimal unit-test harness (STYLE.md C9). Every check names itself and prints file:line,
+ * A minimal unit-test harness (docs/style.md C9). Every check names itself and prints file:line,
  * the actual and the expected value; failures are counted and the run goes on. A test binary
  * ends with TEST_EXIT(), which prints exactly "N passed, M failed" and exits 0 or 1.
  *

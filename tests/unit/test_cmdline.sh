@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # The command line of the real binary, without root and without BPF: help and version go to
 # stdout with exit 0 and nothing on stderr; usage errors exit 2 with exactly one line on stderr
-# and nothing on stdout (STYLE.md C5). Ends with "N passed, M failed"; exit 0/1, 99 on a fault.
+# and nothing on stdout (docs/style.md C5). Ends with "N passed, M failed"; exit 0/1, 99 on a fault.
 #   test_cmdline.sh PATH/TO/bpfcap
 set -u
 
