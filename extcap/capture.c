@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "capture.h"
+#include "clock.h"
 #include <linux/if_link.h>
 #include <linux/magic.h>
 
@@ -38,7 +39,6 @@ struct capture {
 	int epfd;
 	capture_event_fn fn;
 	void *ctx;
-	uint64_t perf_lost;
 	uint64_t malformed;
 	uint64_t delivered;
 	int pending_err;
@@ -103,12 +103,13 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 		c->pending_err = err; /* perf callbacks cannot stop consumption: report it later */
 }
 
+/* A sample the kernel could not write: bpf_skb_output() failed for it, and the program counted
+ * that (lost_perf) already. */
 static void on_lost(void *ctx, int cpu, __u64 cnt)
 {
-	struct capture *c = ctx;
-
+	(void)ctx;
 	(void)cpu;
-	c->perf_lost += cnt;
+	(void)cnt;
 }
 
 static void reuse(struct bpf_map *map, struct bpf_map *from)
@@ -386,6 +387,31 @@ static void on_user_lost(void *ctx, int cpu, __u64 cnt)
 	u->c->user_lost[u->probe] += cnt;
 }
 
+int capture_prog_events_map(int prog_fd)
+{
+	struct bpf_prog_info info;
+	__u32 il = sizeof(info), ids[64], k;
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = 64;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &il))
+		return -errno;
+	for (k = 0; k < info.nr_map_ids && k < 64; k++) {
+		struct bpf_map_info mi;
+		__u32 ml = sizeof(mi);
+		int mfd = bpf_map_get_fd_by_id(ids[k]);
+
+		memset(&mi, 0, sizeof(mi));
+		if (mfd >= 0 && !bpf_obj_get_info_by_fd(mfd, &mi, &ml) &&
+		    !strcmp(mi.name, "bpfcap_events"))
+			return mfd;
+		if (mfd >= 0)
+			close(mfd);
+	}
+	return -ENOENT;
+}
+
 /* prog:ID or map:PATH: read the perf event array named bpfcap_events that the program fills
  * through bpf/bpfcap_output.h. */
 static int open_user(struct capture *c, int i, const struct probe_info *pi)
@@ -415,8 +441,6 @@ static int open_user(struct capture *c, int i, const struct probe_info *pi)
 			return err;
 		}
 	} else {
-		struct bpf_prog_info info;
-		__u32 il = sizeof(info), ids[64], k;
 		int pfd = bpf_prog_get_fd_by_id(pi->spec.prog_id);
 
 		if (pfd < 0) {
@@ -429,26 +453,12 @@ static int open_user(struct capture *c, int i, const struct probe_info *pi)
 				       strerror(-err));
 			return err;
 		}
-		memset(&info, 0, sizeof(info));
-		info.nr_map_ids = 64;
-		info.map_ids = (__u64)(unsigned long)ids;
-		err = bpf_obj_get_info_by_fd(pfd, &info, &il) ? -errno : 0;
+		fd = capture_prog_events_map(pfd);
 		close(pfd);
-		if (err) {
+		if (fd < 0 && fd != -ENOENT) {
 			pr_err("cannot read the maps of BPF program %u: %s", pi->spec.prog_id,
-			       strerror(-err));
-			return err;
-		}
-		for (k = 0; k < info.nr_map_ids && k < 64 && fd < 0; k++) {
-			int mfd = bpf_map_get_fd_by_id(ids[k]);
-
-			memset(&mi, 0, sizeof(mi));
-			ml = sizeof(mi);
-			if (mfd >= 0 && !bpf_obj_get_info_by_fd(mfd, &mi, &ml) &&
-			    !strcmp(mi.name, "bpfcap_events"))
-				fd = mfd;
-			else if (mfd >= 0)
-				close(mfd);
+			       strerror(-fd));
+			return fd;
 		}
 		if (fd < 0) {
 			pr_err("BPF program %u has no map named bpfcap_events; emit packets with "
@@ -528,7 +538,7 @@ static int target_prog(uint32_t id, int *fd, bool *xdp, char *func, size_t len)
 	return err;
 }
 
-static bool privileged(void)
+bool capture_privileged(void)
 {
 	capng_get_caps_process();
 	return capng_have_capability(CAPNG_EFFECTIVE, CAP_BPF) &&
@@ -545,7 +555,7 @@ static void explain_fn_failure(const struct probe_info *pi, int mech, int err)
 {
 	const char *f = pi->spec.name;
 
-	if (!privileged()) {
+	if (!capture_privileged()) {
 		log_errno(err, "load the BPF program for probe %s%s", pi->spec.text,
 			  load_hint(-EPERM));
 	} else if ((pi->spec.kind == PROBE_PROG_ENTRY || pi->spec.kind == PROBE_PROG_EXIT) &&
@@ -937,9 +947,6 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 		log_errno(err, "count possible CPUs");
 		goto fail;
 	}
-	c->primary = -1;
-	for (i = 0; i < BPFCAP_MAX_PROBES; i++)
-		c->link_fd[i] = -1;
 	for (i = 0; i < o->nprobes; i++) {
 		const struct probe_info *pi = &o->probes[i];
 		bool force_raw = pi->spec.kind == PROBE_RAW_TP;
@@ -977,7 +984,7 @@ struct capture *capture__open(const struct capture_opts *o, capture_event_fn fn,
 					"inconsistent); fentry:%s sees it intact",
 					pi->spec.text, pi->spec.name, pi->spec.name);
 			err = open_one(c, o, i, first);
-			if (err && pi->spec.kind == PROBE_FN && privileged()) {
+			if (err && pi->spec.kind == PROBE_FN && capture_privileged()) {
 				int err0 = err;
 
 				/* fn: the best the kernel allows: fentry, then kprobe */
@@ -1135,14 +1142,6 @@ static int drain(struct capture *c)
 	return 0;
 }
 
-static uint64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * Waits for records at most timeout_ms and delivers all there are. Records are submitted
  * without a wakeup unless the reader looks idle (see wake_flags() in capture.bpf.c). While
@@ -1163,7 +1162,7 @@ int capture__poll(struct capture *c, int timeout_ms)
 	if (n < 0 && errno != EINTR)
 		return -errno;
 	if (c->busy && c->wake)
-		__atomic_store_n(&c->wake->last_ns, boot_ns(), __ATOMIC_RELAXED);
+		__atomic_store_n(&c->wake->last_ns, clock_now_ns(CLOCK_BOOTTIME), __ATOMIC_RELAXED);
 	/* Always drain everything: records submitted without a wakeup are collected here. */
 	err = drain(c);
 	if (err)
@@ -1254,11 +1253,6 @@ const char *capture__mechanism(const struct capture *c, int probe)
 uint8_t capture__probe_type(const struct capture *c, int probe)
 {
 	return probe >= 0 && probe < c->nprobes ? c->ptype[probe] : 0;
-}
-
-uint64_t capture__perf_lost(const struct capture *c)
-{
-	return c->perf_lost;
 }
 
 int capture__stack_fd(const struct capture *c)

@@ -39,6 +39,12 @@ struct capture;
 
 struct filter;
 
+/* The map named bpfcap_events (bpf/bpfcap_output.h) of a loaded program: its fd, -ENOENT when
+ * the program has none, or -errno when its maps cannot be read. */
+int capture_prog_events_map(int prog_fd);
+/* True when this process holds CAP_BPF and CAP_PERFMON (what loading the programs needs). */
+bool capture_privileged(void);
+
 /* Size of the filter stubs of the built-in BPF object, in instructions. */
 size_t capture_filter_slots(void);
 
@@ -55,7 +61,6 @@ int capture__counters(struct capture *c, int probe, struct bpfcap_counters *out,
 const char *capture__mechanism(const struct capture *c, int probe);
 /* How probe i is attached, as the metadata says it (BPFCAP_PROBE_* of bpfcap/meta.h). */
 uint8_t capture__probe_type(const struct capture *c, int probe);
-uint64_t capture__perf_lost(const struct capture *c);
 uint64_t capture__malformed(const struct capture *c);
 /* The stack map of --stack (ids in bpfcap_event.stack_id - 1), or -1 without --stack. */
 int capture__stack_fd(const struct capture *c);

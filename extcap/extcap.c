@@ -189,13 +189,14 @@ static void print_reason_values(FILE *f, const struct btf *btf)
 	reasons__free(r);
 }
 
-static void print_device_values(FILE *f, int arg)
+/* The devices of bpfcap's namespace as values of arg; the first one the default if asked. */
+static void print_device_values(FILE *f, int arg, bool first_default)
 {
 	struct if_nameindex *ni = if_nameindex(), *p;
 
 	for (p = ni; p && p->if_index; p++)
 		fprintf(f, "value {arg=%d}{value=%s}{display=%s (%u)}%s\n", arg, p->if_name,
-			p->if_name, p->if_index, p == ni ? "{default=true}" : "");
+			p->if_name, p->if_index, first_default && p == ni ? "{default=true}" : "");
 	if (ni)
 		if_freenameindex(ni);
 }
@@ -208,32 +209,18 @@ static void print_prog_values(FILE *f)
 
 	while (bpf_prog_get_next_id(id, &id) == 0) {
 		struct bpf_prog_info info;
-		__u32 il = sizeof(info), ids[64], k;
-		int fd = bpf_prog_get_fd_by_id(id);
+		__u32 il = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id), mfd;
 
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
-		info.nr_map_ids = 64;
-		info.map_ids = (__u64)(unsigned long)ids;
-		if (!bpf_obj_get_info_by_fd(fd, &info, &il)) {
-			for (k = 0; k < info.nr_map_ids && k < 64; k++) {
-				struct bpf_map_info mi;
-				__u32 ml = sizeof(mi);
-				int mfd = bpf_map_get_fd_by_id(ids[k]);
-
-				memset(&mi, 0, sizeof(mi));
-				if (mfd >= 0 && !bpf_obj_get_info_by_fd(mfd, &mi, &ml) &&
-				    !strcmp(mi.name, "bpfcap_events")) {
-					fprintf(f,
-						"value {arg=%d}{value=%u}{display=%s (id %u)}%s\n",
-						ARG_PROG, id, info.name[0] ? info.name : "?", id,
-						n ? "" : "{default=true}");
-					n++;
-				}
-				if (mfd >= 0)
-					close(mfd);
-			}
+		mfd = bpf_obj_get_info_by_fd(fd, &info, &il) ? -1 : capture_prog_events_map(fd);
+		if (mfd >= 0) {
+			fprintf(f, "value {arg=%d}{value=%u}{display=%s (id %u)}%s\n", ARG_PROG, id,
+				info.name[0] ? info.name : "?", id, n ? "" : "{default=true}");
+			n++;
+			close(mfd);
 		}
 		close(fd);
 	}
@@ -257,7 +244,7 @@ int extcap_print_config(FILE *f, const char *iface, const char *wireshark_versio
 		if (!strcmp(reload_call, "probes") && x->kind == IF_CHOICE)
 			print_probe_values(f, btf);
 		else if (!strcmp(reload_call, "device") && (x->kind == IF_XDP || x->kind == IF_TC))
-			print_device_values(f, ARG_HOOK_DEVICE);
+			print_device_values(f, ARG_HOOK_DEVICE, true);
 		else if (!strcmp(reload_call, "prog") && x->kind == IF_PROG)
 			print_prog_values(f);
 		return 0;
@@ -268,7 +255,7 @@ int extcap_print_config(FILE *f, const char *iface, const char *wireshark_versio
 			"{tooltip=The network device to attach to}{required=true}{reload=true}"
 			"{placeholder=Reload}{group=Capture}\n",
 			ARG_HOOK_DEVICE);
-		print_device_values(f, ARG_HOOK_DEVICE);
+		print_device_values(f, ARG_HOOK_DEVICE, true);
 	}
 	if (x->kind == IF_TC) {
 		fprintf(f,
@@ -336,15 +323,8 @@ int extcap_print_config(FILE *f, const char *iface, const char *wireshark_versio
 			"{tooltip=Only packets of this network device (name or index)}"
 			"{placeholder=any}{group=Filter}\n",
 			ARG_DEVICE, ver >= 402 ? "editselector" : "string");
-		if (ver >= 402) {
-			struct if_nameindex *ni = if_nameindex(), *p;
-
-			for (p = ni; p && p->if_index; p++)
-				fprintf(f, "value {arg=%d}{value=%s}{display=%s (%u)}\n",
-					ARG_DEVICE, p->if_name, p->if_name, p->if_index);
-			if (ni)
-				if_freenameindex(ni);
-		}
+		if (ver >= 402)
+			print_device_values(f, ARG_DEVICE, false);
 	} /* not a device hook */
 	fprintf(f,
 		"arg {number=%d}{call=--netns}{display=Network namespace}{type=string}"

@@ -214,9 +214,3 @@ int ifnames_lookup(uint32_t netns, uint32_t ifindex, char *buf, size_t len)
 	snprintf(buf, len, "%s", j.name);
 	return 0;
 }
-
-void ifnames_reset(void)
-{
-	memset(cache, 0, sizeof(cache));
-	cache_next = 0;
-}

@@ -10,7 +10,6 @@
 uint32_t ifnames_own_netns(void);
 /* Resolves ifindex in netns; 0 and the name in buf, or -1 if unknown. Results are cached. */
 int ifnames_lookup(uint32_t netns, uint32_t ifindex, char *buf, size_t len);
-void ifnames_reset(void);
 /* Inode of the network namespace at path (nsfs file), or of the inode given as a number.
  * 0 and *ino, or -1 with a reason in err. */
 int ifnames_netns_arg(const char *arg, uint32_t *ino, char *err, size_t errlen);

@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/btf.h>
-#include <cap-ng.h>
 
+#include "capture.h"
 #include "cli.h"
 #include "extcap.h"
 #include "log.h"
@@ -34,19 +34,12 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static bool have_bpf_caps(void)
-{
-	capng_get_caps_process();
-	return capng_have_capability(CAPNG_EFFECTIVE, CAP_BPF) &&
-	       capng_have_capability(CAPNG_EFFECTIVE, CAP_PERFMON);
-}
-
 static int cmd_list_probes(const struct cli *cli)
 {
 	struct catalog cat;
 	struct mechanisms mech;
 	struct btf *btf;
-	bool check = have_bpf_caps();
+	bool check = capture_privileged();
 	char **fn = NULL;
 	int *fn_arg = NULL;
 	size_t i, nfn = 0;

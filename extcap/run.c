@@ -174,7 +174,7 @@ static void progress(const struct run_opts *o, struct capture *cap, struct sink 
 static void summary(FILE *f, struct capture *cap, struct sink *sink, const struct cli *cli,
 		    const struct probe_info *pi, double secs)
 {
-	uint64_t tot_lost = 0, tot_filt = 0, tot_notip = 0, tot_trunc = 0;
+	uint64_t tot_lost = 0, tot_filt = 0, tot_notip = 0;
 	struct bpfcap_counters c[BPFCAP_MAX_PROBES];
 	uint64_t rec[BPFCAP_MAX_PROBES];
 	int i;
@@ -183,7 +183,6 @@ static void summary(FILE *f, struct capture *cap, struct sink *sink, const struc
 		capture__counters(cap, i, &c[i], &rec[i]);
 		tot_lost += lost_of(&c[i], rec[i]);
 		tot_filt += c[i].filtered;
-		tot_trunc += c[i].truncated;
 		tot_notip += sink__stats(sink, i)->not_ip;
 	}
 	fprintf(f, "%" PRIu64 " packet%s captured\n", sink__packets(sink),
@@ -212,7 +211,6 @@ static void summary(FILE *f, struct capture *cap, struct sink *sink, const struc
 		if (cli->verbose)
 			fprintf(f, "  %.2f s, %u interfaces\n", secs, sink__interfaces(sink));
 	}
-	(void)tot_trunc;
 }
 
 #define STOP_WRITE_TIMEOUT_MS 2000
