@@ -44,6 +44,9 @@ struct capture {
 	int pending_err;
 	void *elf; /* private copy of the BPF object with the filter patched in */
 	size_t elf_sz;
+	/* records delivered from the ring in this drain, and whether the budget ended it */
+	unsigned round;
+	bool budget_hit;
 	int primary; /* first probe with a BPF object instance: owns the shared maps */
 	bool stack;  /* --stack: stacks in the primary's stack map */
 	/* device hooks */
@@ -87,9 +90,24 @@ static int deliver(struct capture *c, const void *data, size_t size)
 	return c->fn(c->ctx, &ev, (const uint8_t *)data + sizeof(ev));
 }
 
+/* Records one drain delivers from the ring at most. libbpf consumes until the ring is empty,
+ * which under sustained load (a reader slower than the traffic, such as dumpcap on the extcap's
+ * FIFO) is never: the run loop would not get to report the kernel's loss counts (epb_dropcount,
+ * the toolbar) until the end, and a reader that stops first would never see them. */
+#define RING_BUDGET 1024
+
 static int on_ring(void *ctx, void *data, size_t size)
 {
-	return deliver(ctx, data, size);
+	struct capture *c = ctx;
+	int err = deliver(c, data, size);
+
+	if (err)
+		return err;
+	if (++c->round >= RING_BUDGET) {
+		c->budget_hit = true;
+		return -EAGAIN; /* this record is consumed; libbpf stops here */
+	}
+	return 0;
 }
 
 static void on_sample(void *ctx, int cpu, void *data, __u32 size)
@@ -1123,8 +1141,10 @@ static int drain(struct capture *c)
 	int err, i;
 
 	if (c->rb) {
+		c->round = 0;
+		c->budget_hit = false;
 		err = ring_buffer__consume(c->rb);
-		if (err < 0)
+		if (err < 0 && !(err == -EAGAIN && c->budget_hit))
 			return err;
 	}
 	if (c->pb) {

@@ -50,8 +50,9 @@ size_t capture_filter_slots(void);
 
 /* Loads and attaches every probe. NULL on failure, with one error line logged. */
 struct capture *capture__open(const struct capture_opts *opts, capture_event_fn fn, void *ctx);
-/* Waits up to timeout_ms for records and delivers all there are; returns how many, or a
- * negative errno. Call it with a finite timeout (the run loop uses 10 ms): a record whose
+/* Waits up to timeout_ms for records and delivers what there is, at most a budget of ring
+ * records per call (so the caller gets to report losses under sustained load); returns how
+ * many, or a negative errno. Call it with a finite timeout (the run loop uses 10 ms): a record whose
  * wakeup raced with the reader going idle is collected by the next call. */
 int capture__poll(struct capture *c, int timeout_ms);
 /* Sums the per-CPU counters of one probe (recursion misses of its program count as lost). */

@@ -464,7 +464,7 @@ int run_capture(const struct run_opts *o)
 
 	/* Stop: detach first so nothing new arrives, then drain what is in flight. */
 	capture__detach(cap);
-	for (i = 0; i < 1000; i++) {
+	for (i = 0; i < 1000000; i++) { /* a poll delivers at most a budget of records */
 		n = capture__poll(cap, 0);
 		if (n <= 0)
 			break;

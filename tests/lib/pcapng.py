@@ -5,7 +5,9 @@
                              if_name linktype caplen origlen flags dropcount packetid queue
                              has_meta comment
     pcapng.py FILE isb       one line per ISB: if_name ifrecv ifdrop filteraccept usrdeliv
-    pcapng.py FILE lost      total isb_ifdrop over all interfaces
+    pcapng.py FILE lost      packets lost: the ISBs' isb_ifdrop total, or the EPBs' epb_dropcount
+                             total where that is larger (a capture whose reader stopped before
+                             the ISBs could be written, e.g. dumpcap closing the extcap's FIFO)
     pcapng.py FILE check     structural check: every block length consistent; exit 1 if not
 """
 import struct
@@ -104,7 +106,8 @@ def main():
             print("\t".join(str(x) for x in (name(s["if"]), s.get("ifrecv"), s.get("ifdrop"),
                                                s.get("filteraccept"), s.get("usrdeliv"))))
     elif what == "lost":
-        print(sum(s.get("ifdrop", 0) for s in isbs))
+        print(max(sum(s.get("ifdrop", 0) or 0 for s in isbs),
+                  sum(p["dropcount"] or 0 for p in packets)))
     elif what == "interfaces":
         for i in ifaces:
             print("%s\t%d\t%s" % (i["name"], i["linktype"], i["desc"]))
