@@ -344,7 +344,7 @@ int extcap_print_config(FILE *f, const char *iface, const char *wireshark_versio
 			"arg {number=%d}{call=--stack}{display=Kernel stack of each packet}"
 			"{type=boolflag}{default=false}"
 			"{tooltip=The kernel call stack where the probe saw the packet "
-			"(bpfcap.stack.frame); costs about a microsecond per packet}"
+			"(bpfcap.stack.frame); costs 1-2 microseconds per packet}"
 			"{group=Capture}\n",
 			ARG_STACK);
 	fprintf(f,

@@ -235,7 +235,8 @@ tshark_u -G fields >"$work/fields.txt"
 missing=
 for f in probe probe_id probe_type cpu ifindex ifname netns reason reason_name reason_subsys \
     mark protocol pkt_type queue pid tid comm skb_id len data_len truncated verdict \
-    verdict_kind stack location location_addr direction skb_iif dev_type synthesized derived; do
+    verdict_kind stack location location_addr direction skb_iif dev_type synthesized derived \
+    vlan vlan.tpid vlan.pcp vlan.dei vlan.restored stack.frame; do
     grep -qP "^F\t[^\t]*\tbpfcap\.$f\t" "$work/fields.txt" || missing="$missing bpfcap.$f"
 done
 check "all bpfcap fields registered" "fields not registered:$missing" [ -z "$missing" ]
@@ -470,6 +471,50 @@ if command -v script >/dev/null 2>&1; then
     check "frame $first drawn black on light red (255,216,216)" \
         "frame $first not drawn black on light red: $(cat -v "$work/color.txt")" \
         grep -qF $'\e[38;2;0;0;0m\e[48;2;255;216;216m' "$work/color.txt"
+fi
+
+# --- a VLAN tag the kernel carried out of band: bpfcap.vlan and the restored 802.1Q header -----
+# (a veth pair into a namespace whose transmit path tags every packet out of band, as a VLAN
+# device with tx offload does: tests/progs/bpfcap-test-vlan)
+tagger=$(dirname "$BPFCAP")/../tests/progs/bpfcap-test-vlan
+if [ -x "$tagger" ] && mkdir -p /run/netns && mount -t tmpfs -o size=1m vt /run/netns &&
+    ip netns add vpeer && ip link add va type veth peer name vb netns vpeer; then
+    ip addr add 10.78.0.1/24 dev va && ip link set va up
+    ip -n vpeer addr add 10.78.0.2/24 dev vb && ip -n vpeer link set vb up
+    ip -n vpeer neigh replace 10.78.0.1 lladdr "$(ip -br link show va | awk '{print $3}')" \
+        dev vb nud permanent
+    ip netns exec vpeer "$tagger" vb 0x8100:0x2064 >"$work/tagger.out" 2>&1 &
+    tp=$!
+    vcap=$work/vlan.pcapng
+    "$BPFCAP" capture -v -p netif_receive_skb -i va --duration 6 -w "$vcap" 'vlan and udp port 9999' \
+        >"$work/vlan.out" 2>&1 &
+    cp=$!
+    i=0
+    until grep -q "attached through" "$work/vlan.out" 2>/dev/null || [ $i -ge 50 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    ip netns exec vpeer python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3):
+    s.sendto(b"vlan", ("10.78.0.1", 9999))'
+    wait "$cp" || true
+    kill "$tp" 2>/dev/null
+    wait "$tp" 2>/dev/null
+    chmod 644 "$vcap" 2>/dev/null
+    vrow=$(tshark_u -r "$vcap" -T fields -E separator=/t -e bpfcap.vlan -e bpfcap.vlan.tpid \
+        -e bpfcap.vlan.pcp -e bpfcap.vlan.restored -e vlan.id | sed 's/\tTrue\t/\t1\t/' | sort -u)
+    # (booleans print as 1 up to Wireshark 4.0, as True since)
+    check "bpfcap.vlan 100, TPID 0x8100, priority 1, restored; the frame's 802.1Q header says 100" \
+        "VLAN fields: '$vrow' ($(cat "$work/vlan.out"))" \
+        test "$vrow" = "$(printf '100\t0x8100\t1\t1\t100')"
+    n=$(count "$vcap" 'bpfcap.vlan == 100 && bpfcap.vlan.restored && vlan.id == 100')
+    check "filter 'bpfcap.vlan == 100 && bpfcap.vlan.restored' keeps the 3 datagrams" \
+        "the filter kept $n" [ "$n" = 3 ]
+    ip netns del vpeer
+else
+    echo "SKIP VLAN part: no $tagger or no namespace" >&2
 fi
 
 if [ "$failures" -gt 0 ]; then

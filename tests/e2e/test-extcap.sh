@@ -94,16 +94,7 @@ if [ -n "$PLUGIN" ]; then
 	locs=$(as_user tshark -r "$work/home/out.pcapng" -Y "udp.dstport==9" -T fields -e bpfcap.location 2>/dev/null)
 	how="bpfcap.location (dissector)"
 else
-	locs=$(python3 -c '
-import struct, sys
-sys.path.insert(0, sys.argv[1]); import pcapng
-_, pkts, _ = pcapng.read(sys.argv[2])
-for p in pkts:
-    m, o = p["meta"] or b"", 8
-    while o + 4 <= len(m):
-        t, l = struct.unpack("<HH", m[o:o + 4])
-        if t == 25: print(m[o + 4:o + 4 + l].decode())
-        o += 4 + ((l + 3) & ~3)' "$lib" "$work/home/out.pcapng" | grep udp)
+	locs=$(python3 "$lib/pcapng.py" "$work/home/out.pcapng" meta 25 | grep udp)
 	how="the metadata's location"
 fi
 expect_eq "a group member's drops say where the kernel dropped them ($how)" \
@@ -141,16 +132,7 @@ if [ -n "$PLUGIN" ]; then
 	as_user tshark -r "$work/home/opt.pcapng" -Y 'udp.dstport==9' -c 1 -V \
 		>"${BPFCAP_E2E_KEEP:-$work}/stack-V.txt" 2>/dev/null || true
 else
-	frames=$(python3 -c '
-import struct, sys
-sys.path.insert(0, sys.argv[1]); import pcapng
-_, pkts, _ = pcapng.read(sys.argv[2])
-for p in pkts:
-    m, o = p["meta"] or b"", 8
-    while o + 4 <= len(m):
-        t, l = struct.unpack("<HH", m[o:o + 4])
-        if t == 23: print(m[o + 4:o + 4 + l].decode().replace("\n", ","))
-        o += 4 + ((l + 3) & ~3)' "$lib" "$work/home/opt.pcapng")
+	frames=$(python3 "$lib/pcapng.py" "$work/home/opt.pcapng" meta 23 | grep .)
 fi
 expect_eq "-o stack:true: each drop's stack starts where the kernel dropped it, symbolised" \
 	"$(printf '%s\n' "$frames" | grep -cE '^(sk_skb_reason_drop|kfree_skb_reason|kfree_skb)\+0x[0-9a-f]+,.*(__udp4_lib_rcv|udp_rcv)\+0x' || true)" 2

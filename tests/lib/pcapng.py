@@ -8,6 +8,8 @@
     pcapng.py FILE lost      packets lost: the ISBs' isb_ifdrop total, or the EPBs' epb_dropcount
                              total where that is larger (a capture whose reader stopped before
                              the ISBs could be written, e.g. dumpcap closing the extcap's FIFO)
+    pcapng.py FILE meta TYPE one line per packet: the string value of bpfcap metadata TLV TYPE
+                             (e.g. 23 stack, 25 location), line breaks as ','; '' if absent
     pcapng.py FILE check     structural check: every block length consistent; exit 1 if not
 """
 import struct
@@ -108,6 +110,16 @@ def main():
     elif what == "lost":
         print(max(sum(s.get("ifdrop", 0) or 0 for s in isbs),
                   sum(p["dropcount"] or 0 for p in packets)))
+    elif what == "meta":
+        want = int(sys.argv[3])
+        for p in packets:
+            m, off, val = p["meta"] or b"", 8, ""
+            while off + 4 <= len(m):
+                t, n = struct.unpack("<HH", m[off:off + 4])
+                if t == want:
+                    val = m[off + 4:off + 4 + n].decode(errors="replace").replace("\n", ",")
+                off += 4 + ((n + 3) & ~3)
+            print(val)
     elif what == "interfaces":
         for i in ifaces:
             print("%s\t%d\t%s" % (i["name"], i["linktype"], i["desc"]))
