@@ -939,8 +939,11 @@ static __always_inline void dev_capture(void *ctx, const void *data, __u32 linea
 SEC("xdp")
 int xdp_capture(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	__u32 linear = (__u32)(end - data), len = (__u32)bpf_xdp_get_buff_len(ctx);
+	void *data = (void *)(long)ctx->data;
+	__u32 linear = (__u32)((long)ctx->data_end - (long)data), len;
+
+	barrier_var(linear); /* as in tc_capture: no half-spilled packet pointer */
+	len = (__u32)bpf_xdp_get_buff_len(ctx);
 
 	dev_capture(ctx, data, linear, len > linear ? len : linear, ctx->ingress_ifindex, 0,
 		    ctx->rx_queue_index, 0, 0, 0, 0, 0);
@@ -950,10 +953,15 @@ int xdp_capture(struct xdp_md *ctx)
 SEC("tc")
 int tc_capture(struct __sk_buff *skb)
 {
-	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	__u16 vproto = skb->vlan_present ? bpf_ntohs((__u16)skb->vlan_proto) : 0;
+	void *data = (void *)(long)skb->data;
+	/* the length at once, and no packet pointer but data kept: under register pressure the
+	 * clang of Debian testing spilled only the low half of data_end; the verifier refuses that */
+	__u32 linear = (__u32)((long)skb->data_end - (long)data);
+	__u16 vproto;
 
-	dev_capture(skb, data, (__u32)(end - data), skb->len, skb->ifindex, skb->ingress_ifindex,
+	barrier_var(linear);
+	vproto = skb->vlan_present ? bpf_ntohs((__u16)skb->vlan_proto) : 0;
+	dev_capture(skb, data, linear, skb->len, skb->ifindex, skb->ingress_ifindex,
 		    skb->queue_mapping, skb->mark, bpf_ntohs(skb->protocol), (__u8)skb->pkt_type,
 		    vproto, vproto ? (__u16)skb->vlan_tci : 0);
 	return TC_ACT_UNSPEC_;
