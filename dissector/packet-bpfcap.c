@@ -413,7 +413,9 @@ static const char *meta_error(int err)
     case BPFCAP_META_ETRUNC:
         return "a TLV runs past the end";
     case BPFCAP_META_ELEN:
-        return "a TLV length does not fit its type";
+        return "a field does not fit its type";
+    case BPFCAP_META_ETRAIL:
+        return "bytes after the last field";
     default:
         return "undecodable";
     }
@@ -490,9 +492,10 @@ static void dissect_meta_option(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
     add_drop_expert(pinfo, ti, m);
 }
 
-/* The derived form: the same fields, generated, with no bytes behind them. */
-static proto_item *add_derived_field(proto_tree *tree, tvbuff_t *tvb, uint16_t type,
-                                     const struct bpfcap_meta *m)
+/* A field from its decoded value: at [off, off+len) of tvb (version 2), or with no bytes
+ * behind it (derived from the comment, or from the interface, the EPB or a default). */
+static proto_item *add_value_field(proto_tree *tree, tvbuff_t *tvb, int off, int len,
+                                   uint16_t type, const struct bpfcap_meta *m)
 {
     int hf = *type_hf[type];
     proto_item *it;
@@ -500,83 +503,153 @@ static proto_item *add_derived_field(proto_tree *tree, tvbuff_t *tvb, uint16_t t
 
     switch (type) {
     case BPFCAP_META_PROBE:
-        return proto_tree_add_string(tree, hf, tvb, 0, 0, m->probe);
+        return proto_tree_add_string(tree, hf, tvb, off, len, m->probe);
     case BPFCAP_META_IFNAME:
-        return proto_tree_add_string(tree, hf, tvb, 0, 0, m->ifname);
+        return proto_tree_add_string(tree, hf, tvb, off, len, m->ifname);
     case BPFCAP_META_REASON_NAME:
-        return proto_tree_add_string(tree, hf, tvb, 0, 0, m->reason_name);
+        return proto_tree_add_string(tree, hf, tvb, off, len, m->reason_name);
     case BPFCAP_META_REASON_SUBSYS:
-        return proto_tree_add_string(tree, hf, tvb, 0, 0, m->reason_subsys);
+        return proto_tree_add_string(tree, hf, tvb, off, len, m->reason_subsys);
     case BPFCAP_META_COMM:
-        return proto_tree_add_string(tree, hf, tvb, 0, 0, m->comm);
-    case BPFCAP_META_STACK:
-        return proto_tree_add_string(tree, hf, tvb, 0, 0, m->stack);
+        return proto_tree_add_string(tree, hf, tvb, off, len, m->comm);
+    case BPFCAP_META_STACK: {
+        const char *p = m->stack, *nl;
+        char frame[BPFCAP_META_STR_MAX];
+
+        it = proto_tree_add_string(tree, hf, tvb, off, len, m->stack);
+        sub = proto_item_add_subtree(it, ett_bpfcap_stack);
+        for (; *p; p = *nl ? nl + 1 : nl) {
+            nl = strchr(p, '\n');
+            if (!nl)
+                nl = p + strlen(p);
+            if (nl > p) { /* the item keeps a copy */
+                size_t n = (size_t)(nl - p) < sizeof(frame) ? (size_t)(nl - p) : sizeof(frame) - 1;
+
+                memcpy(frame, p, n);
+                frame[n] = '\0';
+                proto_tree_add_string(sub, hf_bpfcap_stack_frame, tvb, off, len, frame);
+            }
+        }
+        return it;
+    }
     case BPFCAP_META_LOCATION_SYM:
-        return proto_tree_add_string(tree, hf, tvb, 0, 0, m->location_sym);
+        return proto_tree_add_string(tree, hf, tvb, off, len, m->location_sym);
     case BPFCAP_META_SKB_ID:
-        return proto_tree_add_uint64(tree, hf, tvb, 0, 0, m->skb_id);
+        return proto_tree_add_uint64(tree, hf, tvb, off, len, m->skb_id);
     case BPFCAP_META_LOCATION:
-        return proto_tree_add_uint64(tree, hf, tvb, 0, 0, m->location);
+        return proto_tree_add_uint64(tree, hf, tvb, off, len, m->location);
     case BPFCAP_META_PROBE_ID:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->probe_id);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->probe_id);
     case BPFCAP_META_PROBE_TYPE:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->probe_type);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->probe_type);
     case BPFCAP_META_CPU:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->cpu);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->cpu);
     case BPFCAP_META_IFINDEX:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->ifindex);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->ifindex);
     case BPFCAP_META_NETNS:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->netns);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->netns);
     case BPFCAP_META_SKB_LEN:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->skb_len);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->skb_len);
     case BPFCAP_META_DATA_LEN:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->data_len);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->data_len);
     case BPFCAP_META_MARK:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->mark);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->mark);
     case BPFCAP_META_PROTOCOL:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->protocol);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->protocol);
     case BPFCAP_META_PKT_TYPE:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->pkt_type);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->pkt_type);
     case BPFCAP_META_QUEUE:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->queue);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->queue);
     case BPFCAP_META_PID:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->pid);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->pid);
     case BPFCAP_META_TID:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->tid);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->tid);
     case BPFCAP_META_DIRECTION:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->direction);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->direction);
     case BPFCAP_META_SKB_IIF:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->skb_iif);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->skb_iif);
     case BPFCAP_META_DEV_TYPE:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->dev_type);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->dev_type);
     case BPFCAP_META_SYNTH:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->synth);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->synth);
     case BPFCAP_META_TAG:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->tag);
+        return proto_tree_add_uint(tree, hf, tvb, off, len, m->tag);
     case BPFCAP_META_VLAN:
-        return proto_tree_add_uint(tree, hf, tvb, 0, 0, m->vlan_tci & 0xfffu);
+        it = proto_tree_add_uint(tree, hf, tvb, off, len, m->vlan_tci & 0xfffu);
+        if (!m->vlan_tpid) /* from a comment: the id only */
+            return it;
+        proto_item_append_text(it, m->vlan_flags & BPFCAP_VLAN_RESTORED ?
+                                           " (carried out of band, restored in the frame)" :
+                                           " (carried out of band, not in the frame)");
+        sub = proto_item_add_subtree(it, ett_bpfcap_vlan);
+        proto_tree_add_uint(sub, hf_bpfcap_vlan_tpid, tvb, off, len, m->vlan_tpid);
+        proto_tree_add_uint(sub, hf_bpfcap_vlan_pcp, tvb, off, len, m->vlan_tci);
+        proto_tree_add_boolean(sub, hf_bpfcap_vlan_dei, tvb, off, len, m->vlan_tci);
+        proto_tree_add_boolean(sub, hf_bpfcap_vlan_restored, tvb, off, len, m->vlan_flags);
+        return it;
     case BPFCAP_META_REASON:
-        it = proto_tree_add_uint(tree, hf, tvb, 0, 0, m->reason);
+        it = proto_tree_add_uint(tree, hf, tvb, off, len, m->reason);
         if (m->reason_name[0])
             proto_item_append_text(it, " (%s)", m->reason_name);
         return it;
     case BPFCAP_META_TRUNC:
-        it = proto_tree_add_uint(tree, hf, tvb, 0, 0, m->trunc);
+        it = proto_tree_add_uint(tree, hf, tvb, off, len, m->trunc);
         sub = proto_item_add_subtree(it, ett_bpfcap_truncated);
-        proto_tree_add_bitmask_list_value(sub, tvb, 0, 0, truncated_bits, m->trunc);
+        proto_tree_add_bitmask_list_value(sub, tvb, off, len, truncated_bits, m->trunc);
         return it;
     case BPFCAP_META_VERDICT:
-        it = proto_tree_add_int(tree, hf, tvb, 0, 0, m->verdict);
+        it = proto_tree_add_int(tree, hf, tvb, off, len, m->verdict);
         if (m->verdict_kind) {
             proto_item_append_text(it, " (%s)", verdict_name(m->verdict_kind, m->verdict));
             sub = proto_item_add_subtree(it, ett_bpfcap_verdict);
             proto_item_set_generated(
-                    proto_tree_add_uint(sub, hf_bpfcap_verdict_kind, tvb, 0, 0, m->verdict_kind));
+                    proto_tree_add_uint(sub, hf_bpfcap_verdict_kind, tvb, off, len, m->verdict_kind));
         }
         return it;
     default:
         return NULL;
     }
+}
+
+/* Version 2: the fields in the option at their bytes; those the option leaves out (the
+ * interface's, the EPB's, defaults) generated. */
+static void dissect_meta_v2(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                            const uint8_t *data, unsigned len, const struct bpfcap_meta *outer)
+{
+    struct bpfcap_meta *m = wmem_new(pinfo->pool, struct bpfcap_meta);
+    proto_tree *mtree;
+    proto_item *ti, *it;
+    tvbuff_t *mtvb;
+    uint16_t type;
+    int err;
+
+    err = bpfcap_meta_decode_with(data, len, outer, m);
+    mtvb = tvb_new_child_real_data(tvb, data, len, (int)len);
+    add_new_data_source(pinfo, mtvb, "bpfcap metadata");
+    ti = proto_tree_add_protocol_format(tree, proto_bpfcap, mtvb, 0, (int)len, "bpfcap: %s%s",
+                                        meta_summary(pinfo->pool, m), err ? " [malformed]" : "");
+    mtree = proto_item_add_subtree(ti, ett_bpfcap);
+    proto_tree_add_item(mtree, hf_bpfcap_version, mtvb, 1, 1, ENC_LITTLE_ENDIAN);
+    it = proto_tree_add_boolean(mtree, hf_bpfcap_derived, mtvb, 0, 0,
+                                (m->flags & BPFCAP_META_F_DERIVED) != 0);
+    proto_item_set_generated(it);
+    for (type = 1; type <= BPFCAP_META_TYPE_MAX; type++) {
+        if (!BPFCAP_META_HAS(m, type) || type >= array_length(type_hf) || !type_hf[type])
+            continue;
+        if (m->span[type].len) {
+            add_value_field(mtree, mtvb, m->span[type].off, m->span[type].len, type, m);
+        } else {
+            it = add_value_field(mtree, mtvb, 0, 0, type, m);
+            proto_item_set_generated(it);
+        }
+    }
+    if (m->unknown_tlvs)
+        expert_add_info_format(pinfo, ti, &ei_bpfcap_unknown_tlv,
+                               "%u bpfcap fields of a later version not shown", m->unknown_tlvs);
+    if (err)
+        expert_add_info_format(pinfo, ti, &ei_bpfcap_malformed,
+                               "Malformed bpfcap metadata (%u bytes): %s", len, meta_error(err));
+    add_drop_expert(pinfo, ti, m);
 }
 
 static void dissect_meta_comment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -597,7 +670,7 @@ static void dissect_meta_comment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     for (type = 1; type <= BPFCAP_META_TYPE_MAX; type++) {
         if (!BPFCAP_META_HAS(m, type) || type >= array_length(type_hf) || !type_hf[type])
             continue;
-        it = add_derived_field(mtree, tvb, type, m);
+        it = add_value_field(mtree, tvb, 0, 0, type, m);
         proto_item_append_text(it, " [derived from comment]");
         proto_item_set_generated(it);
     }
@@ -611,6 +684,7 @@ struct option_walk {
     unsigned meta_len[MAX_OPTIONS];
     const char *comment; /* the first comment that parses as a bpfcap comment */
     struct bpfcap_meta *from_comment;
+    struct bpfcap_meta *outer; /* what the EPB says (and the interface, added later) */
 };
 
 static ws_cb_bool walk_option(wtap_block_t block _U_, ws_cb_uint option_id,
@@ -630,6 +704,15 @@ static ws_cb_bool walk_option(wtap_block_t block _U_, ws_cb_uint option_id,
                                   NULL;
         w->meta_len[w->nmeta] = (unsigned)len;
         w->nmeta++;
+    } else if (option_id == OPT_PKT_FLAGS && option_type == WTAP_OPTTYPE_UINT32) {
+        w->outer->direction = (uint8_t)(opt->uint32val & 3); /* pcapng: 1 in, 2 out, as ours */
+        BPFCAP_META_SET(w->outer, BPFCAP_META_DIRECTION);
+    } else if (option_id == OPT_PKT_PACKETID && option_type == WTAP_OPTTYPE_UINT64) {
+        w->outer->skb_id = opt->uint64val;
+        BPFCAP_META_SET(w->outer, BPFCAP_META_SKB_ID);
+    } else if (option_id == OPT_PKT_QUEUE && option_type == WTAP_OPTTYPE_UINT32) {
+        w->outer->queue = (uint16_t)opt->uint32val;
+        BPFCAP_META_SET(w->outer, BPFCAP_META_QUEUE);
     } else if (option_id == OPT_COMMENT && option_type == WTAP_OPTTYPE_STRING && !w->comment &&
                opt->stringval) {
         struct bpfcap_meta *m = wmem_new(w->pinfo->pool, struct bpfcap_meta);
@@ -653,14 +736,35 @@ static int dissect_bpfcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         return 0;
     memset(&w, 0, sizeof(w));
     w.pinfo = pinfo;
+    w.outer = wmem_new0(pinfo->pool, struct bpfcap_meta);
+    /* the interface's facts (its description), then the EPB's options */
+    if (pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID) {
+#if BPFCAP_WS_IFDESC_SECTION
+        const char *desc = epan_get_interface_description(
+                pinfo->epan, pinfo->rec->rec_header.packet_header.interface_id,
+                pinfo->rec->section_number);
+#else
+        const char *desc = epan_get_interface_description(
+                pinfo->epan, pinfo->rec->rec_header.packet_header.interface_id);
+#endif
+        if (desc)
+            bpfcap_meta_parse_idb(desc, strlen(desc), w.outer);
+    }
     wtap_block_foreach_option(pinfo->rec->block, walk_option, &w);
 
     if (w.nmeta) {
-        for (i = 0; i < w.nmeta; i++)
-            dissect_meta_option(tvb, pinfo, tree, w.meta[i], w.meta_len[i]);
+        for (i = 0; i < w.nmeta; i++) {
+            if (w.meta_len[i] >= 2 && w.meta[i][0] == BPFCAP_META_V2_MAGIC &&
+                w.meta[i][1] == BPFCAP_META_VERSION2)
+                dissect_meta_v2(tvb, pinfo, tree, w.meta[i], w.meta_len[i], w.outer);
+            else
+                dissect_meta_option(tvb, pinfo, tree, w.meta[i], w.meta_len[i]);
+        }
         return (int)tvb_captured_length(tvb);
     }
     if (w.from_comment) {
+        /* what the comment does not say (netns, probe type, ...) from the interface */
+        bpfcap_meta_merge(w.from_comment, w.outer);
         dissect_meta_comment(tvb, pinfo, tree, w.from_comment);
         return (int)tvb_captured_length(tvb);
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@
 
 struct iface {
 	uint32_t probe, netns, ifindex;
-	uint16_t linktype;
+	uint16_t linktype, dev_type;
 	int id;
 	uint64_t packets;
 	char ifname[IF_NAMESIZE_MAX];
@@ -47,6 +48,7 @@ struct sink {
 	unsigned last_if;
 	struct bpfcap_meta meta;
 	uint8_t metabuf[BPFCAP_META_MAX_LEN];
+	struct bpfcap_meta idb; /* the facts of the interface being added */
 	uint8_t *vbuf; /* a frame with its out-of-band VLAN tag put back (BPFCAP_VLAN_BUF) */
 	/* --stack: symbolised stacks by stack id, filled as records name them */
 	sink_stack_fn stack_fn;
@@ -277,6 +279,14 @@ uint64_t sink_packet_id(const uint8_t key[16], uint64_t addr)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+static void cpy(char *dst, size_t cap, const char *src, size_t max)
+{
+	size_t n = strnlen(src, max < cap - 1 ? max : cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static const char *linktype_name(uint16_t lt)
 {
 	switch (lt) {
@@ -323,11 +333,24 @@ static int get_iface(struct sink *s, const struct bpfcap_event *ev, const char *
 		 : ev->ifindex ? "?"
 			       : "any",
 		 pi->spec.name);
-	snprintf(desc, sizeof(desc),
-		 "bpfcap probe=%s dev=%s(%" PRIu32 ") netns=%" PRIu32 " linktype=%s%s%s",
-		 pi->spec.text, ifname, ev->ifindex, ev->netns, linktype_name(lt),
-		 s->o.filter && *s->o.filter ? " filter=" : "",
-		 s->o.filter && *s->o.filter ? s->o.filter : "");
+	/* the facts of the interface, which version-2 metadata leaves out of each packet */
+	memset(&s->idb, 0, offsetof(struct bpfcap_meta, probe));
+	cpy(s->idb.probe, sizeof(s->idb.probe), pi->spec.text, sizeof(pi->spec.text));
+	BPFCAP_META_SET(&s->idb, BPFCAP_META_PROBE);
+	s->idb.probe_id = ev->probe_id;
+	BPFCAP_META_SET(&s->idb, BPFCAP_META_PROBE_ID);
+	s->idb.probe_type = s->ptype[ev->probe_id];
+	BPFCAP_META_SET(&s->idb, BPFCAP_META_PROBE_TYPE);
+	s->idb.ifindex = ev->ifindex;
+	BPFCAP_META_SET(&s->idb, BPFCAP_META_IFINDEX);
+	cpy(s->idb.ifname, sizeof(s->idb.ifname), ifname, IF_NAMESIZE_MAX);
+	if (ifname[0])
+		BPFCAP_META_SET(&s->idb, BPFCAP_META_IFNAME);
+	s->idb.netns = ev->netns;
+	BPFCAP_META_SET(&s->idb, BPFCAP_META_NETNS);
+	s->idb.dev_type = ev->dev_type;
+	BPFCAP_META_SET(&s->idb, BPFCAP_META_DEV_TYPE);
+	bpfcap_meta_format_idb(&s->idb, linktype_name(lt), s->o.filter, desc, sizeof(desc));
 	id = s->w ? pcapng_writer__idb(s->w, lt, s->o.snaplen, name, desc, s->o.filter)
 		  : (int)s->nifs;
 	if (id < 0)
@@ -338,12 +361,29 @@ static int get_iface(struct sink *s, const struct bpfcap_event *ev, const char *
 	f->netns = ev->netns;
 	f->ifindex = ev->ifindex;
 	f->linktype = lt;
+	f->dev_type = ev->dev_type;
 	f->id = id;
 	snprintf(f->ifname, sizeof(f->ifname), "%s", ifname);
 	if (s->primary[ev->probe_id] < 0)
 		s->primary[ev->probe_id] = (int)s->nifs;
 	s->last_if = s->nifs;
 	return (int)s->nifs++;
+}
+
+/* Fields a version-2 option leaves out: the interface's facts where this packet has the
+ * same, and what the EPB holds (packet id, direction in the flags, queue). */
+static uint64_t outside(const struct bpfcap_meta *m, const struct iface *f)
+{
+	uint64_t o = BPFCAP_META_IDB_FIELDS;
+
+	if (m->ifindex != f->ifindex)
+		o &= ~((uint64_t)1 << BPFCAP_META_IFINDEX);
+	if (strcmp(m->ifname, f->ifname) != 0 || !m->ifname[0])
+		o &= ~((uint64_t)1 << BPFCAP_META_IFNAME);
+	if (m->dev_type != f->dev_type)
+		o &= ~((uint64_t)1 << BPFCAP_META_DEV_TYPE);
+	return o | ((uint64_t)1 << BPFCAP_META_SKB_ID) | ((uint64_t)1 << BPFCAP_META_DIRECTION) |
+	       ((uint64_t)1 << BPFCAP_META_QUEUE);
 }
 
 static int direction(const struct sink *s, const struct bpfcap_event *ev)
@@ -589,14 +629,6 @@ static int shape(struct sink *s, const struct bpfcap_event *ev, const uint8_t *d
 }
 
 /* strlcpy for the hot path (snprintf costs more than the rest of a packet) */
-static void cpy(char *dst, size_t cap, const char *src, size_t max)
-{
-	size_t n = strnlen(src, max < cap - 1 ? max : cap - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 static void fill_meta(struct sink *s, const struct bpfcap_event *ev, const char *ifname,
 		      uint64_t skb_id, int dir, bool vlan_restored)
 {
@@ -816,7 +848,8 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 		idx = get_iface(s, ev, ifname, sh.linktype);
 		if (idx < 0)
 			return idx;
-		mlen = bpfcap_meta_encode(&s->meta, s->metabuf, sizeof(s->metabuf));
+		mlen = bpfcap_meta_encode2(&s->meta, outside(&s->meta, &s->ifs[idx]), s->metabuf,
+					   sizeof(s->metabuf));
 		if (mlen < 0)
 			mlen = 0;
 		clen_c = bpfcap_meta_format_comment_label(&s->meta, s->label[ev->probe_id],
@@ -846,10 +879,12 @@ int sink__event(void *ctx, const struct bpfcap_event *ev, const uint8_t *data)
 		}
 		e.has_packetid = skb_id != 0;
 		e.packetid = skb_id;
-		e.has_queue = true;
+		/* absent means 0 to a reader of bpfcap's metadata; a standard reader sees no queue
+		 * and no loss, which is what 0 says */
+		e.has_queue = ev->queue != 0;
 		e.queue = ev->queue;
-		e.has_dropcount = true;
 		e.dropcount = st->lost - st->lost_reported;
+		e.has_dropcount = e.dropcount != 0;
 		st->lost_reported = st->lost;
 		e.custom = s->metabuf;
 		e.custom_len = (size_t)mlen;

@@ -153,7 +153,7 @@ static void copy_str(char *dst, size_t cap, const uint8_t *src, size_t len)
 	dst[n] = '\0';
 }
 
-int bpfcap_meta_decode(const void *buf, size_t len, struct bpfcap_meta *m)
+static int decode1(const void *buf, size_t len, struct bpfcap_meta *m)
 {
 	struct bpfcap_meta_iter it;
 	struct bpfcap_meta_tlv t;
@@ -521,10 +521,7 @@ int bpfcap_meta_format_comment_label(const struct bpfcap_meta *m, const char *la
 		sb_u32(&s, m->ifindex, 0);
 		sb_str(&s, ")");
 	}
-	if (BPFCAP_META_HAS(m, BPFCAP_META_NETNS)) {
-		sb_str(&s, " netns=");
-		sb_u32(&s, m->netns, 0);
-	}
+	/* the network namespace is the interface's (its description): not repeated per packet */
 	if (BPFCAP_META_HAS(m, BPFCAP_META_REASON) || BPFCAP_META_HAS(m, BPFCAP_META_REASON_NAME)) {
 		sb_str(&s, " reason=");
 		if (m->reason_name[0])
@@ -722,4 +719,567 @@ int bpfcap_meta_parse_comment(const char *c, size_t len, struct bpfcap_meta *m)
 		fields++; /* only keys bpfcap writes make it a bpfcap comment */
 	}
 	return fields ? 0 : -1;
+}
+
+
+/* ---- version 2: presence bitmap + packed fields ---------------------------------------- */
+
+#define BIT(t) ((uint64_t)1 << (t))
+/* fields a clear bit gives back as 0 */
+#define V2_ZERO_DEFAULT                                                                            \
+	(BIT(BPFCAP_META_DATA_LEN) | BIT(BPFCAP_META_TRUNC) | BIT(BPFCAP_META_MARK) |              \
+	 BIT(BPFCAP_META_SKB_IIF) | BIT(BPFCAP_META_QUEUE) | BIT(BPFCAP_META_DIRECTION) |        \
+	 BIT(BPFCAP_META_PKT_TYPE))
+#define V2_MAGIC      BPFCAP_META_V2_MAGIC
+#define V2_HDR_LEN    2	    /* magic byte, version; the bitmap follows */
+#define V2_FLAGS_BIT  0	    /* bitmap bit 0: a flags byte follows the bitmap */
+#define V2_KNOWN_BITS (((BIT(BPFCAP_META_TYPE_MAX) - 1) << 1) | BIT(BPFCAP_META_TYPE_MAX))
+#define V2_NO_SUBSYS(m)                                                                            \
+	(BPFCAP_META_HAS(m, BPFCAP_META_REASON) && ((m)->reason >> 16) == 0)
+
+static void put_leb(struct enc *e, uint64_t v)
+{
+	do {
+		uint8_t b = (uint8_t)(v & 0x7f);
+
+		v >>= 7;
+		if (e->off >= e->cap) {
+			e->err = BPFCAP_META_ENOSPC;
+			return;
+		}
+		e->p[e->off++] = (uint8_t)(b | (v ? 0x80 : 0));
+	} while (v);
+}
+
+static void put_lstr(struct enc *e, const char *s)
+{
+	size_t n = strlen(s);
+
+	put_leb(e, n);
+	if (e->err)
+		return;
+	if (e->cap - e->off < n) {
+		e->err = BPFCAP_META_ENOSPC;
+		return;
+	}
+	memcpy(e->p + e->off, s, n);
+	e->off += n;
+}
+
+static void put_raw8(struct enc *e, uint8_t v)
+{
+	if (e->off >= e->cap) {
+		e->err = BPFCAP_META_ENOSPC;
+		return;
+	}
+	e->p[e->off++] = v;
+}
+
+/* "name+0xOFF" as LEB128 length, name, LEB128 offset + 1; anything else as the whole string
+ * and a 0. */
+static void put_sym(struct enc *e, const char *s)
+{
+	const char *plus = strrchr(s, '+'), *h;
+	size_t n = strlen(s);
+	uint64_t off = 0;
+
+	/* only the form get_sym() gives back byte for byte: lower-case hex, no leading zero */
+	if (plus && plus[1] == '0' && plus[2] == 'x' && plus[3] && strlen(plus + 3) <= 8 &&
+	    (plus[3] != '0' || !plus[4])) {
+		for (h = plus + 3; *h; h++) {
+			int v = *h >= '0' && *h <= '9' ? *h - '0' : *h >= 'a' && *h <= 'f' ? *h - 'a' + 10 : -1;
+
+			if (v < 0)
+				break;
+			off = off * 16 + (uint64_t)v;
+		}
+		if (*h)
+			off = 0;
+		else
+			n = (size_t)(plus - s), off++;
+	}
+	put_leb(e, n);
+	if (e->err)
+		return;
+	if (e->cap - e->off < n) {
+		e->err = BPFCAP_META_ENOSPC;
+		return;
+	}
+	memcpy(e->p + e->off, s, n);
+	e->off += n;
+	put_leb(e, off);
+}
+
+static uint32_t zigzag(int32_t v)
+{
+	return ((uint32_t)v << 1) ^ (uint32_t)(v < 0 ? -1 : 0);
+}
+
+static int32_t unzigzag(uint32_t v)
+{
+	return (int32_t)((v >> 1) ^ (uint32_t)-(int32_t)(v & 1));
+}
+
+/* Which present fields version 2 writes into the option itself. */
+static uint64_t v2_inline(const struct bpfcap_meta *m, uint64_t outside)
+{
+	uint64_t w = m->present & V2_KNOWN_BITS & ~outside;
+
+#define OMIT_IF(t, cond)                                                                           \
+	do {                                                                                       \
+		if ((w & BIT(t)) && (cond))                                                        \
+			w &= ~BIT(t);                                                              \
+	} while (0)
+	OMIT_IF(BPFCAP_META_DATA_LEN, m->data_len == 0);
+	OMIT_IF(BPFCAP_META_TRUNC, m->trunc == 0);
+	OMIT_IF(BPFCAP_META_MARK, m->mark == 0);
+	OMIT_IF(BPFCAP_META_SKB_IIF, m->skb_iif == 0);
+	OMIT_IF(BPFCAP_META_QUEUE, m->queue == 0);
+	OMIT_IF(BPFCAP_META_DIRECTION, m->direction == 0);
+	OMIT_IF(BPFCAP_META_PKT_TYPE, m->pkt_type == 0);
+	OMIT_IF(BPFCAP_META_TID, BPFCAP_META_HAS(m, BPFCAP_META_PID) && m->tid == m->pid);
+	OMIT_IF(BPFCAP_META_REASON_SUBSYS, V2_NO_SUBSYS(m) && !strcmp(m->reason_subsys, "CORE"));
+#undef OMIT_IF
+	return w;
+}
+
+int bpfcap_meta_encode2(const struct bpfcap_meta *m, uint64_t outside, void *buf, size_t cap)
+{
+	struct enc e = { .p = buf, .cap = cap };
+	uint64_t w = v2_inline(m, outside);
+	unsigned t;
+
+	if (cap < V2_HDR_LEN)
+		return BPFCAP_META_ENOSPC;
+	e.p[0] = V2_MAGIC;
+	e.p[1] = BPFCAP_META_VERSION2;
+	e.off = V2_HDR_LEN;
+	put_leb(&e, w | (m->flags ? BIT(V2_FLAGS_BIT) : 0));
+	if (m->flags)
+		put_raw8(&e, m->flags);
+	for (t = 1; t <= BPFCAP_META_TYPE_MAX && !e.err; t++) {
+		if (!(w & BIT(t)))
+			continue;
+		switch (t) {
+		case BPFCAP_META_PROBE_ID: put_leb(&e, m->probe_id); break;
+		case BPFCAP_META_PROBE: put_lstr(&e, m->probe); break;
+		case BPFCAP_META_PROBE_TYPE: put_leb(&e, m->probe_type); break;
+		case BPFCAP_META_CPU: put_leb(&e, m->cpu); break;
+		case BPFCAP_META_IFINDEX: put_leb(&e, m->ifindex); break;
+		case BPFCAP_META_IFNAME: put_lstr(&e, m->ifname); break;
+		case BPFCAP_META_NETNS: put_leb(&e, m->netns); break;
+		case BPFCAP_META_SKB_LEN: put_leb(&e, m->skb_len); break;
+		case BPFCAP_META_DATA_LEN: put_leb(&e, m->data_len); break;
+		case BPFCAP_META_TRUNC: put_leb(&e, m->trunc); break;
+		case BPFCAP_META_REASON: put_leb(&e, m->reason); break;
+		case BPFCAP_META_REASON_NAME: put_lstr(&e, m->reason_name); break;
+		case BPFCAP_META_REASON_SUBSYS: put_lstr(&e, m->reason_subsys); break;
+		case BPFCAP_META_MARK: put_leb(&e, m->mark); break;
+		case BPFCAP_META_PROTOCOL: put_leb(&e, m->protocol); break;
+		case BPFCAP_META_PKT_TYPE: put_leb(&e, m->pkt_type); break;
+		case BPFCAP_META_QUEUE: put_leb(&e, m->queue); break;
+		case BPFCAP_META_PID: put_leb(&e, m->pid); break;
+		case BPFCAP_META_TID: put_leb(&e, m->tid); break;
+		case BPFCAP_META_COMM: put_lstr(&e, m->comm); break;
+		case BPFCAP_META_SKB_ID: put_leb(&e, m->skb_id); break;
+		case BPFCAP_META_VERDICT:
+			put_raw8(&e, m->verdict_kind);
+			put_leb(&e, zigzag(m->verdict));
+			break;
+		case BPFCAP_META_STACK: put_lstr(&e, m->stack); break;
+		case BPFCAP_META_LOCATION: put_leb(&e, m->location); break;
+		case BPFCAP_META_LOCATION_SYM: put_sym(&e, m->location_sym); break;
+		case BPFCAP_META_DIRECTION: put_leb(&e, m->direction); break;
+		case BPFCAP_META_SKB_IIF: put_leb(&e, m->skb_iif); break;
+		case BPFCAP_META_DEV_TYPE: put_leb(&e, m->dev_type); break;
+		case BPFCAP_META_SYNTH: put_leb(&e, m->synth); break;
+		case BPFCAP_META_TAG: put_leb(&e, m->tag); break;
+		case BPFCAP_META_VLAN:
+			put_leb(&e, m->vlan_tpid);
+			put_leb(&e, m->vlan_tci);
+			put_raw8(&e, m->vlan_flags);
+			break;
+		default: break;
+		}
+	}
+	return e.err ? e.err : (int)e.off;
+}
+
+struct dec {
+	const uint8_t *p;
+	size_t len, off;
+	int err;
+};
+
+static uint64_t get_leb(struct dec *d, uint64_t max)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	for (;;) {
+		uint8_t b;
+
+		if (d->off >= d->len) {
+			d->err = BPFCAP_META_ETRUNC;
+			return 0;
+		}
+		b = d->p[d->off++];
+		if (shift == 63 && (b & 0x7e)) { /* more than 64 bits */
+			d->err = BPFCAP_META_ELEN;
+			return 0;
+		}
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			break;
+		shift += 7;
+		if (shift > 63) {
+			d->err = BPFCAP_META_ELEN;
+			return 0;
+		}
+	}
+	if (v > max)
+		d->err = BPFCAP_META_ELEN;
+	return v;
+}
+
+static void get_lstr(struct dec *d, char *dst, size_t cap)
+{
+	uint64_t n = get_leb(d, UINT16_MAX);
+
+	if (d->err)
+		return;
+	if (n > d->len - d->off) {
+		d->err = BPFCAP_META_ETRUNC;
+		return;
+	}
+	copy_str(dst, cap, d->p + d->off, (size_t)n);
+	d->off += (size_t)n;
+}
+
+static void get_sym(struct dec *d, char *dst, size_t cap)
+{
+	uint64_t off;
+	size_t n;
+
+	get_lstr(d, dst, cap);
+	off = get_leb(d, UINT32_MAX);
+	if (d->err || !off)
+		return;
+	n = strlen(dst);
+	snprintf(dst + n, cap - n, "+0x%llx", (unsigned long long)(off - 1));
+}
+
+static uint8_t get_raw8(struct dec *d)
+{
+	if (d->off >= d->len) {
+		d->err = BPFCAP_META_ETRUNC;
+		return 0;
+	}
+	return d->p[d->off++];
+}
+
+static void copy_field(struct bpfcap_meta *d, const struct bpfcap_meta *s, unsigned t)
+{
+	switch (t) {
+	case BPFCAP_META_PROBE_ID: d->probe_id = s->probe_id; break;
+	case BPFCAP_META_PROBE: memcpy(d->probe, s->probe, sizeof(d->probe)); break;
+	case BPFCAP_META_PROBE_TYPE: d->probe_type = s->probe_type; break;
+	case BPFCAP_META_CPU: d->cpu = s->cpu; break;
+	case BPFCAP_META_IFINDEX: d->ifindex = s->ifindex; break;
+	case BPFCAP_META_IFNAME: memcpy(d->ifname, s->ifname, sizeof(d->ifname)); break;
+	case BPFCAP_META_NETNS: d->netns = s->netns; break;
+	case BPFCAP_META_SKB_LEN: d->skb_len = s->skb_len; break;
+	case BPFCAP_META_DATA_LEN: d->data_len = s->data_len; break;
+	case BPFCAP_META_TRUNC: d->trunc = s->trunc; break;
+	case BPFCAP_META_REASON: d->reason = s->reason; break;
+	case BPFCAP_META_REASON_NAME:
+		memcpy(d->reason_name, s->reason_name, sizeof(d->reason_name));
+		break;
+	case BPFCAP_META_REASON_SUBSYS:
+		memcpy(d->reason_subsys, s->reason_subsys, sizeof(d->reason_subsys));
+		break;
+	case BPFCAP_META_MARK: d->mark = s->mark; break;
+	case BPFCAP_META_PROTOCOL: d->protocol = s->protocol; break;
+	case BPFCAP_META_PKT_TYPE: d->pkt_type = s->pkt_type; break;
+	case BPFCAP_META_QUEUE: d->queue = s->queue; break;
+	case BPFCAP_META_PID: d->pid = s->pid; break;
+	case BPFCAP_META_TID: d->tid = s->tid; break;
+	case BPFCAP_META_COMM: memcpy(d->comm, s->comm, sizeof(d->comm)); break;
+	case BPFCAP_META_SKB_ID: d->skb_id = s->skb_id; break;
+	case BPFCAP_META_VERDICT:
+		d->verdict_kind = s->verdict_kind;
+		d->verdict = s->verdict;
+		break;
+	case BPFCAP_META_STACK: memcpy(d->stack, s->stack, sizeof(d->stack)); break;
+	case BPFCAP_META_LOCATION: d->location = s->location; break;
+	case BPFCAP_META_LOCATION_SYM:
+		memcpy(d->location_sym, s->location_sym, sizeof(d->location_sym));
+		break;
+	case BPFCAP_META_DIRECTION: d->direction = s->direction; break;
+	case BPFCAP_META_SKB_IIF: d->skb_iif = s->skb_iif; break;
+	case BPFCAP_META_DEV_TYPE: d->dev_type = s->dev_type; break;
+	case BPFCAP_META_SYNTH: d->synth = s->synth; break;
+	case BPFCAP_META_TAG: d->tag = s->tag; break;
+	case BPFCAP_META_VLAN:
+		d->vlan_tpid = s->vlan_tpid;
+		d->vlan_tci = s->vlan_tci;
+		d->vlan_flags = s->vlan_flags;
+		break;
+	default: return;
+	}
+	BPFCAP_META_SET(d, t);
+}
+
+void bpfcap_meta_merge(struct bpfcap_meta *dst, const struct bpfcap_meta *src)
+{
+	unsigned t;
+
+	for (t = 1; t <= BPFCAP_META_TYPE_MAX; t++)
+		if (BPFCAP_META_HAS(src, t) && !BPFCAP_META_HAS(dst, t))
+			copy_field(dst, src, t);
+}
+
+static unsigned popcount64(uint64_t v)
+{
+	unsigned n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static int decode2(const uint8_t *p, size_t len, const struct bpfcap_meta *outer,
+		   struct bpfcap_meta *m)
+{
+	struct dec d = { .p = p, .len = len, .off = V2_HDR_LEN };
+	uint64_t bits;
+	unsigned t;
+
+	m->version = p[1];
+	bits = get_leb(&d, UINT64_MAX);
+	if (!d.err && (bits & BIT(V2_FLAGS_BIT)))
+		m->flags = get_raw8(&d);
+	if (d.err)
+		return d.err;
+	for (t = 1; t < 64 && !d.err; t++) {
+		size_t at = d.off;
+
+		if (!(bits & BIT(t)))
+			continue;
+		if (!(V2_KNOWN_BITS & BIT(t))) { /* a later version's field: stop here */
+			m->unknown_tlvs = popcount64(bits >> t);
+			break;
+		}
+		switch (t) {
+		case BPFCAP_META_PROBE_ID: m->probe_id = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_PROBE: get_lstr(&d, m->probe, sizeof(m->probe)); break;
+		case BPFCAP_META_PROBE_TYPE: m->probe_type = (uint8_t)get_leb(&d, UINT8_MAX); break;
+		case BPFCAP_META_CPU: m->cpu = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_IFINDEX: m->ifindex = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_IFNAME: get_lstr(&d, m->ifname, sizeof(m->ifname)); break;
+		case BPFCAP_META_NETNS: m->netns = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_SKB_LEN: m->skb_len = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_DATA_LEN: m->data_len = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_TRUNC: m->trunc = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_REASON: m->reason = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_REASON_NAME:
+			get_lstr(&d, m->reason_name, sizeof(m->reason_name));
+			break;
+		case BPFCAP_META_REASON_SUBSYS:
+			get_lstr(&d, m->reason_subsys, sizeof(m->reason_subsys));
+			break;
+		case BPFCAP_META_MARK: m->mark = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_PROTOCOL: m->protocol = (uint16_t)get_leb(&d, UINT16_MAX); break;
+		case BPFCAP_META_PKT_TYPE: m->pkt_type = (uint8_t)get_leb(&d, UINT8_MAX); break;
+		case BPFCAP_META_QUEUE: m->queue = (uint16_t)get_leb(&d, UINT16_MAX); break;
+		case BPFCAP_META_PID: m->pid = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_TID: m->tid = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_COMM: get_lstr(&d, m->comm, sizeof(m->comm)); break;
+		case BPFCAP_META_SKB_ID: m->skb_id = get_leb(&d, UINT64_MAX); break;
+		case BPFCAP_META_VERDICT:
+			m->verdict_kind = get_raw8(&d);
+			m->verdict = unzigzag((uint32_t)get_leb(&d, UINT32_MAX));
+			break;
+		case BPFCAP_META_STACK: get_lstr(&d, m->stack, sizeof(m->stack)); break;
+		case BPFCAP_META_LOCATION: m->location = get_leb(&d, UINT64_MAX); break;
+		case BPFCAP_META_LOCATION_SYM:
+			get_sym(&d, m->location_sym, sizeof(m->location_sym));
+			break;
+		case BPFCAP_META_DIRECTION: m->direction = (uint8_t)get_leb(&d, UINT8_MAX); break;
+		case BPFCAP_META_SKB_IIF: m->skb_iif = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_DEV_TYPE: m->dev_type = (uint16_t)get_leb(&d, UINT16_MAX); break;
+		case BPFCAP_META_SYNTH: m->synth = (uint8_t)get_leb(&d, UINT8_MAX); break;
+		case BPFCAP_META_TAG: m->tag = (uint32_t)get_leb(&d, UINT32_MAX); break;
+		case BPFCAP_META_VLAN:
+			m->vlan_tpid = (uint16_t)get_leb(&d, UINT16_MAX);
+			m->vlan_tci = (uint16_t)get_leb(&d, UINT16_MAX);
+			m->vlan_flags = get_raw8(&d);
+			break;
+		default: break;
+		}
+		if (d.err)
+			break;
+		m->span[t].off = (uint16_t)at;
+		m->span[t].len = (uint16_t)(d.off - at);
+		BPFCAP_META_SET(m, t);
+	}
+	if (!d.err && !m->unknown_tlvs && d.off != len)
+		d.err = BPFCAP_META_ETRAIL;
+	/* what the option leaves out: from outside, then the defaults */
+	if (outer)
+		bpfcap_meta_merge(m, outer);
+	for (t = 1; t <= BPFCAP_META_TYPE_MAX; t++)
+		if ((V2_ZERO_DEFAULT & BIT(t)) && !BPFCAP_META_HAS(m, t))
+			BPFCAP_META_SET(m, t); /* the value is already 0 */
+	if (BPFCAP_META_HAS(m, BPFCAP_META_PID) && !BPFCAP_META_HAS(m, BPFCAP_META_TID)) {
+		m->tid = m->pid;
+		BPFCAP_META_SET(m, BPFCAP_META_TID);
+	}
+	if (V2_NO_SUBSYS(m) && !BPFCAP_META_HAS(m, BPFCAP_META_REASON_SUBSYS)) {
+		memcpy(m->reason_subsys, "CORE", 5);
+		BPFCAP_META_SET(m, BPFCAP_META_REASON_SUBSYS);
+	}
+	return d.err;
+}
+
+int bpfcap_meta_decode_with(const void *buf, size_t len, const struct bpfcap_meta *outer,
+			    struct bpfcap_meta *m)
+{
+	const uint8_t *p = buf;
+
+	if (!p || len < V2_HDR_LEN || p[0] != V2_MAGIC || p[1] != BPFCAP_META_VERSION2)
+		return decode1(buf, len, m);
+	memset(m, 0, sizeof(*m));
+	return decode2(p, len, outer, m);
+}
+
+/* ---- the interface description ---------------------------------------------------------- */
+
+int bpfcap_meta_format_idb(const struct bpfcap_meta *m, const char *linktype, const char *filter,
+			   char *buf, size_t cap)
+{
+	struct sbuf s = { .p = buf, .cap = cap };
+
+	if (cap)
+		buf[0] = '\0';
+	sb_str(&s, "bpfcap");
+	if (BPFCAP_META_HAS(m, BPFCAP_META_PROBE)) {
+		sb_str(&s, " probe=");
+		sb_str(&s, m->probe);
+	}
+	if (BPFCAP_META_HAS(m, BPFCAP_META_IFINDEX)) {
+		sb_str(&s, " dev=");
+		sb_str(&s, BPFCAP_META_HAS(m, BPFCAP_META_IFNAME) ? m->ifname : "");
+		sb_str(&s, "(");
+		sb_u32(&s, m->ifindex, 0);
+		sb_str(&s, ")");
+	}
+	if (BPFCAP_META_HAS(m, BPFCAP_META_NETNS)) {
+		sb_str(&s, " netns=");
+		sb_u32(&s, m->netns, 0);
+	}
+	if (linktype && linktype[0]) {
+		sb_str(&s, " linktype=");
+		sb_str(&s, linktype);
+	}
+	if (BPFCAP_META_HAS(m, BPFCAP_META_PROBE_TYPE)) {
+		sb_str(&s, " type=");
+		sb_str(&s, bpfcap_probe_type_name(m->probe_type));
+	}
+	if (BPFCAP_META_HAS(m, BPFCAP_META_PROBE_ID)) {
+		sb_str(&s, " probe_id=");
+		sb_u32(&s, m->probe_id, 0);
+	}
+	if (BPFCAP_META_HAS(m, BPFCAP_META_DEV_TYPE)) {
+		sb_str(&s, " devtype=");
+		sb_u32(&s, m->dev_type, 0);
+	}
+	if (filter && filter[0]) {
+		sb_str(&s, " filter=");
+		sb_str(&s, filter);
+	}
+	return (int)s.len;
+}
+
+int bpfcap_meta_parse_idb(const char *c, size_t len, struct bpfcap_meta *m)
+{
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	if (len < 7 || memcmp(c, "bpfcap ", 7) != 0)
+		return -1;
+	i = 6;
+	while (i < len && c[i] == ' ') {
+		const char *key, *val;
+		size_t tok, n, klen, vlen;
+		uint32_t u;
+
+		i++;
+		tok = i;
+		while (i < len && c[i] != ' ' && c[i] != '\0')
+			i++;
+		n = i - tok;
+		key = c + tok;
+		val = memchr(key, '=', n);
+		if (!val)
+			continue;
+		klen = (size_t)(val - key);
+		val++;
+		vlen = n - klen - 1;
+#define KEY(k) (klen == sizeof(k) - 1 && memcmp(key, k, klen) == 0)
+		if (KEY("filter")) {
+			break; /* the rest of the line */
+		} else if (KEY("probe")) {
+			copy_str(m->probe, sizeof(m->probe), (const uint8_t *)val, vlen);
+			BPFCAP_META_SET(m, BPFCAP_META_PROBE);
+		} else if (KEY("dev")) {
+			const char *open = NULL;
+			size_t k;
+
+			for (k = vlen; k > 0; k--)
+				if (val[k - 1] == '(') {
+					open = val + k - 1;
+					break;
+				}
+			if (!open || val[vlen - 1] != ')' ||
+			    parse_u32(open + 1, (size_t)(val + vlen - 1 - open - 1), 10, &u))
+				continue;
+			m->ifindex = u;
+			BPFCAP_META_SET(m, BPFCAP_META_IFINDEX);
+			copy_str(m->ifname, sizeof(m->ifname), (const uint8_t *)val,
+				 (size_t)(open - val));
+			m->present &= ~((uint64_t)1 << BPFCAP_META_IFNAME); /* a later dev= wins */
+			if (m->ifname[0])
+				BPFCAP_META_SET(m, BPFCAP_META_IFNAME);
+		} else if (KEY("netns")) {
+			if (parse_u32(val, vlen, 10, &m->netns) == 0)
+				BPFCAP_META_SET(m, BPFCAP_META_NETNS);
+		} else if (KEY("type")) {
+			unsigned t;
+
+			for (t = BPFCAP_PROBE_TRACEPOINT; t <= BPFCAP_PROBE_PROG; t++) {
+				const char *nm = bpfcap_probe_type_name(t);
+
+				if (strlen(nm) == vlen && memcmp(nm, val, vlen) == 0) {
+					m->probe_type = (uint8_t)t;
+					BPFCAP_META_SET(m, BPFCAP_META_PROBE_TYPE);
+				}
+			}
+		} else if (KEY("probe_id")) {
+			if (parse_u32(val, vlen, 10, &m->probe_id) == 0)
+				BPFCAP_META_SET(m, BPFCAP_META_PROBE_ID);
+		} else if (KEY("devtype")) {
+			if (parse_u32(val, vlen, 10, &u) == 0 && u <= UINT16_MAX) {
+				m->dev_type = (uint16_t)u;
+				BPFCAP_META_SET(m, BPFCAP_META_DEV_TYPE);
+			}
+		}
+#undef KEY
+	}
+	return 0;
+}
+
+int bpfcap_meta_decode(const void *buf, size_t len, struct bpfcap_meta *m)
+{
+	return bpfcap_meta_decode_with(buf, len, NULL, m);
 }

@@ -17,6 +17,25 @@
  * Integers are little-endian and exactly as wide as the type says; strings are UTF-8 without a
  * terminating NUL. A reader skips types it does not know, so the format can grow; a TLV whose
  * length does not fit the type, or that runs past the end, makes the metadata malformed.
+ *
+ * Version 2 (what bpfcap writes since 0.3; readers take both) carries per packet only what
+ * varies, without a header per field:
+ *   0  u8    magic 0xBF (BPFCAP_META_V2_MAGIC)
+ *   1  u8    version 2
+ *   2  LEB128 presence bitmap: bit t set for every field of type t that follows; bit 0: a
+ *            u8 of flags (BPFCAP_META_F_*) follows the bitmap
+ *   then the fields, in ascending type order, with no padding:
+ *      integers   LEB128 (unsigned); VERDICT: u8 kind, then the verdict zigzag-LEB128
+ *      VLAN       LEB128 TPID, LEB128 TCI, u8 BPFCAP_VLAN_* flags
+ *      strings    LEB128 length, then the bytes
+ * Fields whose bit is clear come from elsewhere:
+ *   - the interface (its IDB description, bpfcap_meta_format_idb()): probe, probe_id,
+ *     probe_type, ifindex, ifname, netns, dev_type;
+ *   - the EPB: skb_id (epb_packetid), direction (epb_flags bits 0-1), queue (epb_queue);
+ *   - defaults: data_len, trunc, mark, skb_iif, queue and direction are 0; tid is pid;
+ *     reason_subsys is "CORE" when the reason has no subsystem bits (reason >> 16 == 0).
+ * A reader that meets a bit it does not know stops there (later versions add higher bits):
+ * every field before it is decoded, the rest counted in unknown_tlvs.
  */
 #ifndef BPFCAP_META_H
 #define BPFCAP_META_H
@@ -29,7 +48,9 @@
 #define BPFCAP_META_PEN	    32473u
 #define BPFCAP_META_OPTION  2989u /* pcapng: custom option, binary, copyable */
 #define BPFCAP_META_MAGIC   "BPFC"
-#define BPFCAP_META_VERSION 1
+#define BPFCAP_META_VERSION 1  /* the TLV format */
+#define BPFCAP_META_VERSION2 2 /* the packed format bpfcap writes */
+#define BPFCAP_META_V2_MAGIC 0xBFu /* its first byte ("BPFC" starts version 1) */
 #define BPFCAP_META_HDR_LEN 8
 #define BPFCAP_META_MAX_LEN 4096 /* what the writer ever produces; readers accept up to 65531 */
 
@@ -116,6 +137,7 @@ enum bpfcap_meta_err {
 	BPFCAP_META_ETRUNC = -4,   /* a TLV runs past the end */
 	BPFCAP_META_ELEN = -5,	   /* a TLV length does not fit its type */
 	BPFCAP_META_ENOSPC = -6,   /* encoder: buffer too small */
+	BPFCAP_META_ETRAIL = -7,   /* version 2: bytes after the last field */
 };
 
 #define BPFCAP_META_STR_MAX 256
@@ -153,6 +175,11 @@ struct bpfcap_meta {
 	uint64_t skb_id;
 	uint64_t location;
 	unsigned unknown_tlvs; /* TLVs of types this reader does not know (skipped) */
+	/* version 2: where each field's bytes are, from the start of the metadata; len 0 for a
+	 * field that came from the interface, the EPB or a default */
+	struct {
+		uint16_t off, len;
+	} span[BPFCAP_META_TYPE_MAX + 1];
 	char probe[BPFCAP_META_STR_MAX];
 	char ifname[64];
 	char reason_name[128];
@@ -194,8 +221,37 @@ int bpfcap_meta_decode(const void *buf, size_t len, struct bpfcap_meta *m);
 /* Encodes every present field of *m. Returns bytes written or BPFCAP_META_ENOSPC. */
 int bpfcap_meta_encode(const struct bpfcap_meta *m, void *buf, size_t cap);
 
+/* Version 2. The encoder writes every present field of *m except those in `outside` (bits
+ * 1 << type of fields the writer put into the IDB description or the EPB) and those a default
+ * gives back. Returns bytes written (not padded) or BPFCAP_META_ENOSPC. */
+int bpfcap_meta_encode2(const struct bpfcap_meta *m, uint64_t outside, void *buf, size_t cap);
+/* Decodes either version. For version 2, *outer holds what the reader found outside the
+ * option (bpfcap_meta_parse_idb() of the interface's description, the EPB's packet id, flags and
+ * queue); NULL for none. Version 1 carries everything and ignores it. */
+int bpfcap_meta_decode_with(const void *buf, size_t len, const struct bpfcap_meta *outer,
+			    struct bpfcap_meta *m);
+/* Copies every field present in *src and absent in *dst into *dst. */
+void bpfcap_meta_merge(struct bpfcap_meta *dst, const struct bpfcap_meta *src);
+/* Bits of the fields version 2 leaves to the interface description. */
+#define BPFCAP_META_IDB_FIELDS                                                                     \
+	(((uint64_t)1 << BPFCAP_META_PROBE) | ((uint64_t)1 << BPFCAP_META_PROBE_ID) |              \
+	 ((uint64_t)1 << BPFCAP_META_PROBE_TYPE) | ((uint64_t)1 << BPFCAP_META_IFINDEX) |          \
+	 ((uint64_t)1 << BPFCAP_META_IFNAME) | ((uint64_t)1 << BPFCAP_META_NETNS) |                \
+	 ((uint64_t)1 << BPFCAP_META_DEV_TYPE))
+
+/* The interface description bpfcap writes into each IDB, e.g. "bpfcap probe=tp:skb:kfree_skb
+ * dev=eth0(2) netns=4026531840 linktype=EN10MB type=tracepoint probe_id=0 devtype=1
+ * filter=udp port 53" (filter last: it may hold spaces). Fields of *m that are absent are left
+ * out. Returns the length it wanted, like snprintf. */
+int bpfcap_meta_format_idb(const struct bpfcap_meta *m, const char *linktype, const char *filter,
+			   char *buf, size_t cap);
+/* Parses such a description into *m (zeroed first): the fields above that it holds. 0 if it is
+ * a bpfcap description, -1 otherwise. */
+int bpfcap_meta_parse_idb(const char *desc, size_t len, struct bpfcap_meta *m);
+
 /* The one-line human form used as the packet comment, e.g.
- * "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=NO_SOCKET". Always NUL-terminates;
+ * "kfree_skb cpu=1 dev=eth0(2) reason=NO_SOCKET" (files of bpfcap 0.2 also have
+ * "netns=N", which the parser still reads). Always NUL-terminates;
  * returns the length it wanted (like snprintf). */
 int bpfcap_meta_format_comment(const struct bpfcap_meta *m, char *buf, size_t cap);
 /* The same with the first word given (bpfcap_meta_probe_label() of m->probe, computed once

@@ -89,6 +89,60 @@ def read(path):
     return ifaces, packets, isbs
 
 
+def meta_v1(m, want):
+    off = 8
+    while off + 4 <= len(m):
+        t, n = struct.unpack("<HH", m[off:off + 4])
+        if t == want:
+            return m[off + 4:off + 4 + n]
+        off += 4 + ((n + 3) & ~3)
+    return b""
+
+
+V2_STR = {2, 6, 12, 13, 20, 23}  # include/bpfcap/meta.h: strings (LEB128 length, bytes)
+
+
+def meta_v2(m, want):
+    """Version 2 (include/bpfcap/meta.h): presence bitmap, packed fields; the string value
+    of field `want` as it is in the option (b"" if the option leaves it out)."""
+    def leb(off):
+        v, shift = 0, 0
+        while True:
+            b = m[off]
+            off += 1
+            v |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return v, off
+    bits, off = leb(2)
+    if bits & 1:
+        off += 1
+    for t in range(1, 32):
+        if not bits >> t & 1:
+            continue
+        start = off
+        if t in V2_STR or t == 25:
+            n, off = leb(off)
+            val, off = m[off:off + n], off + n
+            if t == 25:
+                o, off = leb(off)
+                if o:
+                    val += b"+0x%x" % (o - 1)
+            if t == want:
+                return val
+        elif t == 22:
+            _, off = leb(off + 1)
+        elif t == 31:
+            _, off = leb(off)
+            _, off = leb(off)
+            off += 1
+        else:
+            _, off = leb(off)
+        if t == want:
+            return m[start:off]
+    return b""
+
+
 def main():
     path, what = sys.argv[1], sys.argv[2]
     try:
@@ -113,13 +167,9 @@ def main():
     elif what == "meta":
         want = int(sys.argv[3])
         for p in packets:
-            m, off, val = p["meta"] or b"", 8, ""
-            while off + 4 <= len(m):
-                t, n = struct.unpack("<HH", m[off:off + 4])
-                if t == want:
-                    val = m[off + 4:off + 4 + n].decode(errors="replace").replace("\n", ",")
-                off += 4 + ((n + 3) & ~3)
-            print(val)
+            m = p["meta"] or b""
+            val = meta_v2(m, want) if m[:2] == b"\xbf\x02" else meta_v1(m, want)
+            print(val.decode(errors="replace").replace("\n", ","))
     elif what == "interfaces":
         for i in ifaces:
             print("%s\t%d\t%s" % (i["name"], i["linktype"], i["desc"]))

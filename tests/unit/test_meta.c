@@ -626,8 +626,8 @@ static void test_comment(void)
 	TEST_SECTION("packet comment: format and parse back");
 	kfree_meta(&m);
 	n = bpfcap_meta_format_comment(&m, c, sizeof(c));
-	ASSERT_STR(c, "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=NO_SOCKET",
-		   "comment of a kfree_skb drop");
+	ASSERT_STR(c, "kfree_skb cpu=1 dev=eth0(2) reason=NO_SOCKET",
+		   "comment of a kfree_skb drop (the netns is the interface's)");
 	ASSERT_EQ(n, strlen(c), "format returns the length");
 
 	ASSERT_EQ(parse_str(c, &p), 0, "parse our own comment");
@@ -637,13 +637,16 @@ static void test_comment(void)
 	ASSERT_EQ(p.cpu, 1, "parsed cpu");
 	ASSERT_EQ(p.ifindex, 2, "parsed ifindex");
 	ASSERT_STR(p.ifname, "eth0", "parsed ifname");
-	ASSERT_EQ(p.netns, 4026531840u, "parsed netns");
 	ASSERT_STR(p.reason_name, "NO_SOCKET", "parsed reason name");
 	ASSERT_EQ(p.present,
 		  (1ull << BPFCAP_META_PROBE) | (1ull << BPFCAP_META_CPU) |
 			  (1ull << BPFCAP_META_IFINDEX) | (1ull << BPFCAP_META_IFNAME) |
-			  (1ull << BPFCAP_META_NETNS) | (1ull << BPFCAP_META_REASON_NAME),
+			  (1ull << BPFCAP_META_REASON_NAME),
 		  "parsed present mask");
+	/* files of bpfcap 0.2 have the netns in each comment */
+	ASSERT_EQ(parse_str("kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=NO_SOCKET", &p), 0,
+		  "an older comment with netns= parses");
+	ASSERT_EQ(p.netns, 4026531840u, "parsed netns");
 
 	/* snprintf semantics: truncated, NUL-terminated, wanted length returned */
 	memset(small, 'Z', sizeof(small));
@@ -662,7 +665,7 @@ static void test_comment(void)
 	BPFCAP_META_SET(&m, BPFCAP_META_VERDICT);
 	bpfcap_meta_format_comment(&m, c, sizeof(c));
 	ASSERT_STR(c,
-		   "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=131073 subsys=OPENVSWITCH "
+		   "kfree_skb cpu=1 dev=eth0(2) reason=131073 subsys=OPENVSWITCH "
 		   "verdict=-2 mark=0x10",
 		   "comment with numeric reason, subsystem, verdict, mark");
 	ASSERT_EQ(parse_str(c, &p), 0, "parse it back");
@@ -784,7 +787,7 @@ static void test_comment_reject(void)
 	m.vlan_flags = BPFCAP_VLAN_RESTORED;
 	BPFCAP_META_SET(&m, BPFCAP_META_VLAN);
 	bpfcap_meta_format_comment(&m, c, sizeof(c));
-	ASSERT_STR(c, "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=NO_SOCKET vlan=100",
+	ASSERT_STR(c, "kfree_skb cpu=1 dev=eth0(2) reason=NO_SOCKET vlan=100",
 		   "comment names the VLAN id");
 	ASSERT_EQ(parse_str(c, &p), 0, "comment with vlan= parses");
 	ASSERT_EQ(BPFCAP_META_HAS(&p, BPFCAP_META_VLAN), 1, "parsed: VLAN present");
@@ -805,6 +808,126 @@ static void test_comment_reject(void)
 	ASSERT_EQ(p.cpu, 2, "cpu next to an unknown key");
 }
 
+/* Version 2: what it carries, what it leaves to the interface, the EPB and the defaults. */
+static void test_v2(void)
+{
+	static struct bpfcap_meta m, d, outer;
+	const uint64_t epb = (1ull << BPFCAP_META_SKB_ID) | (1ull << BPFCAP_META_DIRECTION) |
+			     (1ull << BPFCAP_META_QUEUE);
+	uint8_t buf[BPFCAP_META_MAX_LEN];
+	char desc[512];
+	int len, full;
+
+	TEST_SECTION("version 2: packed fields");
+	fill_all(&m);
+	full = bpfcap_meta_encode2(&m, 0, buf, sizeof(buf));
+	ASSERT_TRUE(full > 3, "encode2 of every field");
+	ASSERT_EQ(buf[0], BPFCAP_META_V2_MAGIC, "version 2 magic byte");
+	ASSERT_EQ(buf[1], BPFCAP_META_VERSION2, "version 2");
+	ASSERT_EQ(decode_exact(buf, (size_t)full, &d), 0, "decode of every field");
+	m.version = BPFCAP_META_VERSION2;
+	check_equal(&d, &m, "v2 every field");
+	ASSERT_EQ(d.span[BPFCAP_META_CPU].len, 1, "cpu 3 takes one byte");
+	ASSERT_EQ(buf[d.span[BPFCAP_META_CPU].off], 3, "the byte of cpu 3");
+
+	/* the interface's facts and the EPB's options: left out, given back by the reader */
+	len = bpfcap_meta_encode2(&m, BPFCAP_META_IDB_FIELDS | epb, buf, sizeof(buf));
+	ASSERT_TRUE(len > 0 && len < full - 20, "without interface and EPB fields: shorter");
+	ASSERT_TRUE(!memmem(buf, (size_t)len, "veth-a1", 7), "no device name per packet");
+	ASSERT_EQ(bpfcap_meta_decode_with(buf, (size_t)len, &m, &d), 0, "decode with the outer facts");
+	check_equal(&d, &m, "v2 with outer facts");
+	ASSERT_EQ(d.span[BPFCAP_META_NETNS].len, 0, "netns from outside: no bytes");
+	ASSERT_EQ(bpfcap_meta_decode(buf, (size_t)len, &d), 0, "decode without them");
+	ASSERT_TRUE(!BPFCAP_META_HAS(&d, BPFCAP_META_PROBE) && !BPFCAP_META_HAS(&d, BPFCAP_META_NETNS),
+		    "without the interface: no probe, no netns");
+	ASSERT_EQ(d.queue, 0, "without the EPB: queue 0");
+
+	/* defaults: zeros, tid = pid, the CORE subsystem */
+	fill_all(&m);
+	m.data_len = m.trunc = m.mark = m.skb_iif = 0;
+	m.pkt_type = 0;
+	m.tid = m.pid;
+	m.reason = 3;
+	snprintf(m.reason_subsys, sizeof(m.reason_subsys), "CORE");
+	len = bpfcap_meta_encode2(&m, 0, buf, sizeof(buf));
+	ASSERT_EQ(decode_exact(buf, (size_t)len, &d), 0, "decode with defaults");
+	m.version = BPFCAP_META_VERSION2;
+	check_equal(&d, &m, "v2 defaults");
+	ASSERT_EQ(d.span[BPFCAP_META_TID].len + d.span[BPFCAP_META_MARK].len +
+			  d.span[BPFCAP_META_REASON_SUBSYS].len,
+		  0, "tid, mark, subsystem not written");
+
+	/* a drop as bpfcap writes it at default settings */
+	memset(&m, 0, sizeof(m));
+	kfree_meta(&m);
+	m.skb_len = 46;
+	m.protocol = 0x0800;
+	m.pid = m.tid = 3321;
+	snprintf(m.comm, sizeof(m.comm), "python3");
+	BPFCAP_META_SET(&m, BPFCAP_META_SKB_LEN);
+	BPFCAP_META_SET(&m, BPFCAP_META_PROTOCOL);
+	BPFCAP_META_SET(&m, BPFCAP_META_PID);
+	BPFCAP_META_SET(&m, BPFCAP_META_TID);
+	BPFCAP_META_SET(&m, BPFCAP_META_COMM);
+	snprintf(m.location_sym, sizeof(m.location_sym), "__udp4_lib_rcv+0x4bc");
+	BPFCAP_META_SET(&m, BPFCAP_META_LOCATION_SYM);
+	len = bpfcap_meta_encode2(&m, BPFCAP_META_IDB_FIELDS | epb, buf, sizeof(buf));
+	ASSERT_TRUE(len > 0 && len <= 48, "a drop with its location and task in at most 48 bytes");
+	ASSERT_EQ(decode_exact(buf, (size_t)len, &d), 0, "the drop decodes");
+	ASSERT_STR(d.location_sym, "__udp4_lib_rcv+0x4bc", "symbol+offset rebuilt");
+
+	/* symbols that are not name+0xHEX stay whole */
+	snprintf(m.location_sym, sizeof(m.location_sym), "odd+0xABC");
+	len = bpfcap_meta_encode2(&m, 0, buf, sizeof(buf));
+	ASSERT_EQ(decode_exact(buf, (size_t)len, &d), 0, "odd symbol decodes");
+	ASSERT_STR(d.location_sym, "odd+0xABC", "odd symbol kept as written");
+
+	TEST_SECTION("version 2: malformed and later versions");
+	{
+		/* cpu = 5, then a bit this reader does not know (40) */
+		const uint8_t later[] = { 0xbf, 2, 0x90, 0x80, 0x80, 0x80, 0x80, 0x20, 5, 1, 2, 3 };
+		const uint8_t trail[] = { 0xbf, 2, 0x10, 5, 0 };
+		const uint8_t cut[] = { 0xbf, 2, 0x80, 0x80, 0x40, 9, 'p', 'y' }; /* comm of 9, 2 there */
+		const uint8_t big[] = { 0xbf, 2, 0x10, 0xff, 0xff, 0xff, 0xff, 0x7f }; /* cpu > 2^32 */
+
+		ASSERT_EQ(decode_exact(later, sizeof(later), &d), 0, "a later version's field: ok");
+		ASSERT_EQ(d.cpu, 5, "fields before it decoded");
+		ASSERT_EQ(d.unknown_tlvs, 1, "the later field counted");
+		ASSERT_EQ(decode_exact(trail, sizeof(trail), &d), BPFCAP_META_ETRAIL,
+			  "bytes after the last field");
+		ASSERT_EQ(decode_exact(cut, sizeof(cut), &d), BPFCAP_META_ETRUNC,
+			  "a string past the end");
+		ASSERT_EQ(decode_exact(big, sizeof(big), &d), BPFCAP_META_ELEN,
+			  "a value too large for its field");
+		ASSERT_EQ(bpfcap_meta_encode2(&m, 0, buf, 2), BPFCAP_META_ENOSPC,
+			  "encode2 into 2 bytes");
+	}
+
+	TEST_SECTION("interface description");
+	fill_all(&m);
+	len = bpfcap_meta_format_idb(&m, "EN10MB", "udp and port 53", desc, sizeof(desc));
+	ASSERT_STR(desc,
+		   "bpfcap probe=tp:skb:kfree_skb dev=veth-a1(42) netns=4026531840 linktype=EN10MB "
+		   "type=raw_tracepoint probe_id=7 devtype=772 filter=udp and port 53",
+		   "the description");
+	ASSERT_EQ(len, (int)strlen(desc), "format_idb returns the length");
+	ASSERT_EQ(bpfcap_meta_parse_idb(desc, strlen(desc), &outer), 0, "parse it back");
+	ASSERT_EQ(outer.present, BPFCAP_META_IDB_FIELDS, "every interface field");
+	ASSERT_STR(outer.probe, "tp:skb:kfree_skb", "probe");
+	ASSERT_STR(outer.ifname, "veth-a1", "ifname");
+	ASSERT_EQ(outer.ifindex, 42, "ifindex");
+	ASSERT_EQ(outer.netns, 4026531840u, "netns");
+	ASSERT_EQ(outer.probe_type, BPFCAP_PROBE_RAW_TRACEPOINT, "probe type");
+	ASSERT_EQ(outer.probe_id, 7, "probe id");
+	ASSERT_EQ(outer.dev_type, 772, "device type");
+	ASSERT_EQ(bpfcap_meta_parse_idb("bpfcap probe=tp:skb:kfree_skb dev=lo(1) netns=5 "
+					"linktype=EN10MB",
+					60, &outer),
+		  0, "a bpfcap 0.2 description");
+	ASSERT_EQ(outer.netns, 5, "its netns");
+	ASSERT_EQ(bpfcap_meta_parse_idb("eth0", 4, &outer), -1, "not ours");
+}
+
 int main(void)
 {
 	test_roundtrip_all();
@@ -818,5 +941,6 @@ int main(void)
 	test_enospc();
 	test_comment();
 	test_comment_reject();
+	test_v2();
 	TEST_EXIT();
 }

@@ -295,18 +295,37 @@ static const char *epb_comment(const struct pn_block *b, char *buf, size_t cap)
 	return buf;
 }
 
-/* Decodes the 2989 option of an EPB; 0 or a negative error. */
-static int epb_meta(const struct pn_block *b, struct bpfcap_meta *m)
+/* Decodes the 2989 option of an EPB as a reader does: with what its interface's description
+ * and the EPB's own options say. 0 or a negative error. */
+static int epb_meta(const struct file *f, const struct pn_block *b, struct bpfcap_meta *m)
 {
-	uint16_t l = 0;
-	const uint8_t *v = pn_find_opt(b, BPFCAP_META_OPTION, &l);
+	static struct bpfcap_meta outer;
+	uint16_t l = 0, dl = 0;
+	const uint8_t *v = pn_find_opt(b, BPFCAP_META_OPTION, &l), *d = NULL, *o;
+	uint32_t ifid = epb_if(b);
 
 	memset(m, 0, sizeof(*m));
 	if (!v || l < 4)
 		return -100;
 	if (pn_u32(v) != BPFCAP_META_PEN)
 		return -101;
-	return bpfcap_meta_decode(v + 4, l - 4u, m);
+	if (ifid < (uint32_t)f->nidb)
+		d = pn_find_opt(&f->idb[ifid], 3, &dl);
+	if (bpfcap_meta_parse_idb(d ? (const char *)d : "", d ? dl : 0, &outer) != 0)
+		memset(&outer, 0, sizeof(outer));
+	if ((o = pn_find_opt(b, 5, &dl)) && dl == 8) {
+		outer.skb_id = pn_u64(o);
+		BPFCAP_META_SET(&outer, BPFCAP_META_SKB_ID);
+	}
+	if ((o = pn_find_opt(b, 2, &dl)) && dl == 4) {
+		outer.direction = (uint8_t)(pn_u32(o) & 3);
+		BPFCAP_META_SET(&outer, BPFCAP_META_DIRECTION);
+	}
+	if ((o = pn_find_opt(b, 6, &dl)) && dl == 4) {
+		outer.queue = (uint16_t)pn_u32(o);
+		BPFCAP_META_SET(&outer, BPFCAP_META_QUEUE);
+	}
+	return bpfcap_meta_decode_with(v + 4, l - 4u, &outer, m);
 }
 
 static uint64_t isb_opt(const struct file *f, uint32_t if_id, uint16_t code)
@@ -497,6 +516,19 @@ static void test_auto(void)
 		ASSERT_CONTAINS(buf, "probe=tp:skb:kfree_skb", "if_description has the probe spec");
 		ASSERT_CONTAINS(buf, "netns=4026531840", "if_description has the netns");
 		ASSERT_CONTAINS(buf, "dev=eth0(2)", "if_description has the device");
+		ASSERT_CONTAINS(buf, " type=tracepoint probe_id=0 devtype=1",
+				"if_description has the probe type, index and device type");
+	}
+	if (f.nepb >= 1) {
+		uint16_t l = 0;
+		const uint8_t *v = pn_find_opt(&f.epb[0], BPFCAP_META_OPTION, &l);
+
+		/* version 2: what the interface and the EPB say is not repeated per packet */
+		ASSERT_TRUE(v && l > 6 && v[4] == BPFCAP_META_V2_MAGIC && v[5] == BPFCAP_META_VERSION2,
+			    "EPB1 metadata is version 2");
+		ASSERT_TRUE(v && !memmem(v, l, "kfree_skb", 9) && !memmem(v, l, "eth0", 4),
+			    "EPB1 metadata repeats neither the probe nor the device");
+		ASSERT_TRUE(l <= 48, "EPB1 metadata option at most 48 bytes");
 	}
 	if (f.nepb < 9) {
 		free(f.buf);
@@ -509,13 +541,13 @@ static void test_auto(void)
 	ASSERT_EQ(epb_origlen(&f.epb[0]), 60, "EPB1 origlen = pre_len + len");
 	ASSERT_EQ(memcmp(epb_data(&f.epb[0]), eth_udp, 60), 0, "EPB1 bytes are the frame");
 	ASSERT_STR(epb_comment(&f.epb[0], buf, sizeof(buf)),
-		   "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=NO_SOCKET", "EPB1 comment");
+		   "kfree_skb cpu=1 dev=eth0(2) reason=NO_SOCKET", "EPB1 comment");
 	ASSERT_EQ(epb_u32(&f.epb[0], 2, 0xffffffff), EPB_FLAG_INBOUND | EPB_FLAG_UNICAST,
 		  "EPB1 flags: inbound unicast");
 	ASSERT_EQ(epb_u64(&f.epb[0], 4, UINT64_MAX), 5, "EPB1 dropcount carries the 5 lost");
 	ASSERT_EQ(epb_u32(&f.epb[0], 6, 0xffffffff), 3, "EPB1 queue");
 	ASSERT_TRUE(pn_find_opt(&f.epb[0], 7, NULL) == NULL, "no epb_verdict");
-	ASSERT_EQ(epb_meta(&f.epb[0], &m), 0, "EPB1 metadata decodes");
+	ASSERT_EQ(epb_meta(&f, &f.epb[0], &m), 0, "EPB1 metadata decodes");
 	ASSERT_STR(m.probe, "tp:skb:kfree_skb", "meta probe");
 	ASSERT_EQ(m.probe_id, P_KFREE, "meta probe_id");
 	ASSERT_EQ(m.cpu, 1, "meta cpu");
@@ -554,14 +586,15 @@ static void test_auto(void)
 	}
 	ASSERT_EQ(epb_u32(&f.epb[1], 2, 0xffffffff), EPB_FLAG_OUTBOUND,
 		  "EPB2 flags: outbound (no skb_iif)");
-	ASSERT_EQ(epb_u64(&f.epb[1], 4, UINT64_MAX), 0, "EPB2 dropcount 0: no new loss");
+	ASSERT_EQ(epb_u64(&f.epb[1], 4, UINT64_MAX), UINT64_MAX,
+		  "EPB2 has no epb_dropcount: no new loss");
 	ASSERT_NE(epb_u64(&f.epb[1], 5, 0), epb_u64(&f.epb[0], 5, 0),
 		  "another skb, another packet id");
-	ASSERT_EQ(epb_meta(&f.epb[1], &m), 0, "EPB2 metadata");
+	ASSERT_EQ(epb_meta(&f, &f.epb[1], &m), 0, "EPB2 metadata");
 	ASSERT_STR(m.reason_name, "NEIGH_FAILED", "EPB2 reason");
 	ASSERT_EQ(m.direction, BPFCAP_DIR_OUT, "EPB2 direction out");
 	ASSERT_STR(epb_comment(&f.epb[1], buf, sizeof(buf)),
-		   "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=NEIGH_FAILED",
+		   "kfree_skb cpu=1 dev=eth0(2) reason=NEIGH_FAILED",
 		   "EPB2 comment");
 
 	/* 3: IPv6 from skb->data */
@@ -570,7 +603,7 @@ static void test_auto(void)
 	ASSERT_EQ(epb_data(&f.epb[2])[0] << 8 | epb_data(&f.epb[2])[1], 0x86dd,
 		  "EPB3 SLL2 protocol IPv6");
 	ASSERT_STR(epb_comment(&f.epb[2], buf, sizeof(buf)),
-		   "kfree_skb cpu=1 dev=tun0(4) netns=4026531840", "EPB3 comment, no reason");
+		   "kfree_skb cpu=1 dev=tun0(4)", "EPB3 comment, no reason");
 
 	/* 4: same skb at the next probe */
 	ASSERT_EQ(epb_if(&f.epb[3]), 3, "EPB4 on the net_dev_xmit interface");
@@ -579,15 +612,15 @@ static void test_auto(void)
 	ASSERT_EQ(epb_u32(&f.epb[3], 2, 0xffffffff), EPB_FLAG_OUTBOUND,
 		  "net_dev_xmit is outbound (direction hint)");
 	ASSERT_STR(epb_comment(&f.epb[3], buf, sizeof(buf)),
-		   "net_dev_xmit cpu=1 dev=eth0(2) netns=4026531840", "EPB4 comment");
+		   "net_dev_xmit cpu=1 dev=eth0(2)", "EPB4 comment");
 
 	/* 5: openvswitch */
 	ASSERT_EQ(epb_if(&f.epb[4]), 4, "EPB5 on veth1");
 	ASSERT_STR(epb_comment(&f.epb[4], buf, sizeof(buf)),
-		   "kfree_skb cpu=1 dev=veth1(3) netns=4026531840 reason=OVS_DROP_LAST_ACTION "
+		   "kfree_skb cpu=1 dev=veth1(3) reason=OVS_DROP_LAST_ACTION "
 		   "subsys=OPENVSWITCH",
 		   "EPB5 comment with subsystem");
-	ASSERT_EQ(epb_meta(&f.epb[4], &m), 0, "EPB5 metadata");
+	ASSERT_EQ(epb_meta(&f, &f.epb[4], &m), 0, "EPB5 metadata");
 	ASSERT_STR(m.reason_subsys, "OPENVSWITCH", "EPB5 meta subsystem");
 
 	/* 6: truncated */
@@ -596,11 +629,11 @@ static void test_auto(void)
 	ASSERT_EQ(epb_origlen(&f.epb[5]), 14 + 1500, "EPB6 origlen = pre_len + skb len");
 	ASSERT_EQ(epb_u32(&f.epb[5], 2, 0xffffffff), EPB_FLAG_INBOUND | EPB_FLAG_BROADCAST,
 		  "EPB6 flags: inbound broadcast");
-	ASSERT_EQ(epb_meta(&f.epb[5], &m), 0, "EPB6 metadata");
+	ASSERT_EQ(epb_meta(&f, &f.epb[5], &m), 0, "EPB6 metadata");
 	ASSERT_EQ(m.trunc, BPFCAP_TRUNC_SNAPLEN, "EPB6 truncated at the snaplen");
 	ASSERT_EQ(m.mark, 0x2a, "EPB6 mark");
 	ASSERT_STR(epb_comment(&f.epb[5], buf, sizeof(buf)),
-		   "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=NOT_SPECIFIED mark=0x2a "
+		   "kfree_skb cpu=1 dev=eth0(2) reason=NOT_SPECIFIED mark=0x2a "
 		   "truncated=snaplen",
 		   "EPB6 comment");
 	{
@@ -618,7 +651,7 @@ static void test_auto(void)
 
 	/* 8: other netns */
 	ASSERT_EQ(epb_if(&f.epb[7]), 5, "EPB8 on its own interface");
-	ASSERT_EQ(epb_meta(&f.epb[7], &m), 0, "EPB8 metadata");
+	ASSERT_EQ(epb_meta(&f, &f.epb[7], &m), 0, "EPB8 metadata");
 	ASSERT_EQ(m.netns, NETNS2, "EPB8 netns");
 
 	/* 9: synthesised IPv4 + TCP */
@@ -650,7 +683,7 @@ static void test_auto(void)
 		ASSERT_EQ(tcp[13], 0x18, "synth TCP flags");
 		ASSERT_EQ(memcmp(tcp + 20, payload, 5), 0, "payload after the headers");
 	}
-	ASSERT_EQ(epb_meta(&f.epb[8], &m), 0, "EPB9 metadata");
+	ASSERT_EQ(epb_meta(&f, &f.epb[8], &m), 0, "EPB9 metadata");
 	ASSERT_EQ(m.synth, BPFCAP_SYNTH_IP_TCP, "EPB9 meta synth");
 	ASSERT_CONTAINS(epb_comment(&f.epb[8], buf, sizeof(buf)), " headers=synthesized",
 			"EPB9 comment says the headers are synthesised");
@@ -660,7 +693,7 @@ static void test_auto(void)
 		struct bpfcap_meta p;
 
 		snprintf(nm, sizeof(nm), "EPB%d: metadata option decodes", i + 1);
-		ASSERT_EQ(epb_meta(&f.epb[i], &m), 0, nm);
+		ASSERT_EQ(epb_meta(&f, &f.epb[i], &m), 0, nm);
 		snprintf(nm, sizeof(nm), "EPB%d: skb_id = epb_packetid", i + 1);
 		ASSERT_EQ(m.skb_id, epb_u64(&f.epb[i], 5, 0), nm);
 		snprintf(nm, sizeof(nm), "EPB%d: comment parses back", i + 1);
@@ -705,7 +738,7 @@ static void test_auto(void)
 		ASSERT_EQ(num(field(out, 0, 2, v, sizeof(v))), 0x0800, "packet 1: eth.type IPv4");
 		ASSERT_STR(field(out, 0, 8, v, sizeof(v)), "9999", "packet 1: UDP decoded");
 		ASSERT_STR(field(out, 0, 9, v, sizeof(v)),
-			   "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=NO_SOCKET",
+			   "kfree_skb cpu=1 dev=eth0(2) reason=NO_SOCKET",
 			   "packet 1: frame.comment");
 		ASSERT_STR(field(out, 0, 10, v, sizeof(v)), "5", "packet 1: frame.drop_count");
 		ASSERT_STR(field(out, 0, 18, v, sizeof(v)), "1700000000.123456789",
@@ -913,7 +946,8 @@ static void test_lost_and_count(void)
 	load(&f, path);
 	ASSERT_EQ(f.nepb, 3, "3 EPBs in the file");
 	if (f.nepb == 3) {
-		static const uint64_t want[3] = { 5, 0, 3 };
+		/* no option where nothing new was lost */
+		static const uint64_t want[3] = { 5, UINT64_MAX, 3 };
 
 		for (i = 0; i < 3; i++) {
 			char n[64];
@@ -989,9 +1023,9 @@ static void test_no_reasons(void)
 	ASSERT_EQ(f.nepb, 1, "one EPB");
 	if (f.nepb == 1) {
 		ASSERT_STR(epb_comment(&f.epb[0], buf, sizeof(buf)),
-			   "kfree_skb cpu=1 dev=eth0(2) netns=4026531840 reason=3",
+			   "kfree_skb cpu=1 dev=eth0(2) reason=3",
 			   "numeric reason in the comment");
-		ASSERT_EQ(epb_meta(&f.epb[0], &m), 0, "metadata");
+		ASSERT_EQ(epb_meta(&f, &f.epb[0], &m), 0, "metadata");
 		ASSERT_EQ(m.reason, FX_NO_SOCKET, "meta reason value");
 		ASSERT_TRUE(!BPFCAP_META_HAS(&m, BPFCAP_META_REASON_NAME), "no reason name");
 		ASSERT_STR(m.reason_subsys, "CORE", "core subsystem all the same");
@@ -1374,7 +1408,7 @@ static void test_vlan(void)
 	ASSERT_EQ(epb_origlen(&f.epb[0]), 64, "original length grows by the tag");
 	ASSERT_EQ(memcmp(epb_data(&f.epb[0]), want, 64), 0,
 		  "MACs, 81 00 20 64, then the frame's type and payload");
-	ASSERT_EQ(epb_meta(&f.epb[0], &m), 0, "metadata decodes");
+	ASSERT_EQ(epb_meta(&f, &f.epb[0], &m), 0, "metadata decodes");
 	ASSERT_EQ(BPFCAP_META_HAS(&m, BPFCAP_META_VLAN), 1, "metadata has the tag");
 	ASSERT_EQ(m.vlan_tpid, 0x8100, "TPID");
 	ASSERT_EQ(m.vlan_tci, 0x2064, "TCI");
@@ -1383,7 +1417,7 @@ static void test_vlan(void)
 			"the comment names VLAN 100");
 	ASSERT_EQ(epb_caplen(&f.epb[1]), 10, "cut frame: bytes as captured");
 	ASSERT_EQ(epb_origlen(&f.epb[1]), 60, "cut frame: original length without the tag");
-	ASSERT_EQ(epb_meta(&f.epb[1], &m), 0, "cut frame: metadata decodes");
+	ASSERT_EQ(epb_meta(&f, &f.epb[1], &m), 0, "cut frame: metadata decodes");
 	ASSERT_EQ(m.vlan_flags, 0, "cut frame: tag in the metadata only");
 	ASSERT_EQ(idb_linktype(&f, epb_if(&f.epb[2])), LINKTYPE_LINUX_SLL2, "no MAC header: SLL2");
 	ASSERT_EQ(epb_caplen(&f.epb[2]), 20 + 4 + 32, "SLL2 header, TCI and type, IP packet");
@@ -1392,7 +1426,7 @@ static void test_vlan(void)
 	ASSERT_EQ(memcmp(epb_data(&f.epb[2]) + 20, "\x00\xc8\x08\x00", 4), 0,
 		  "then TCI 200 and the real protocol, as libpcap's cooked header has it");
 	ASSERT_EQ(epb_caplen(&f.epb[3]), 60, "untagged frame unchanged");
-	ASSERT_EQ(epb_meta(&f.epb[3], &m), 0, "untagged: metadata decodes");
+	ASSERT_EQ(epb_meta(&f, &f.epb[3], &m), 0, "untagged: metadata decodes");
 	ASSERT_EQ(BPFCAP_META_HAS(&m, BPFCAP_META_VLAN), 0, "untagged: no VLAN field");
 	if (have_tshark) {
 		static char out[8192];
@@ -1513,10 +1547,10 @@ static void test_stack(void)
 	load(&f, path);
 	ASSERT_EQ(f.nepb, 4, "4 EPBs");
 	if (f.nepb == 4) {
-		ASSERT_EQ(epb_meta(&f.epb[1], &m), 0, "metadata decodes");
+		ASSERT_EQ(epb_meta(&f, &f.epb[1], &m), 0, "metadata decodes");
 		ASSERT_STR(m.stack, "sk_skb_reason_drop+0x90\n__udp4_lib_rcv+0x4bc\n?",
 			   "innermost kernel frame first, never a raw address");
-		ASSERT_EQ(epb_meta(&f.epb[2], &m), 0, "lost stack: metadata decodes");
+		ASSERT_EQ(epb_meta(&f, &f.epb[2], &m), 0, "lost stack: metadata decodes");
 		ASSERT_EQ(BPFCAP_META_HAS(&m, BPFCAP_META_STACK), 0, "lost stack: no stack field");
 	}
 	free(f.buf);
