@@ -190,9 +190,9 @@ ns=$(stat -L -c %i /proc/self/ns/net)
 as_user tshark -i bpf_kfree_skb -a duration:6 -w "$work/home/out.pcapng" \
 	>"$work/tshark.out" 2>"$work/tshark.err" || fail "tshark exited $?: $(cat "$work/tshark.err")"
 wait
-n=$(tshark -r "$work/home/out.pcapng" -Y "udp.dstport==9 && frame.comment contains \"netns=$ns\"" \
+n=$(tshark -r "$work/home/out.pcapng" -Y "udp.dstport==9 && frame.interface_description contains \"netns=$ns \"" \
 	-T fields -e frame.comment 2>/dev/null |
-	grep -cE '^kfree_skb cpu=[0-9]+ dev=lo\(1\) netns=[0-9]+ reason=NO_SOCKET$' || true)
+	grep -cE '^kfree_skb cpu=[0-9]+ dev=lo\(1\) reason=NO_SOCKET$' || true)
 expect_eq "tshark -i bpf_kfree_skb captured the 3 drops with their comments" "$n" 3
 if grep -q "Error by extcap pipe" "$work/tshark.err"; then
 	fail "tshark reported an extcap error: $(cat "$work/tshark.err")"
@@ -206,12 +206,12 @@ case $plugins in
 esac
 # bpfcap.derived 0: decoded from the binary option 2989, not from the comment
 expect_eq "the installed plugin decodes bpfcap.reason_name" \
-	"$(as_user tshark -r "$work/home/out.pcapng" -Y "udp.dstport==9 && frame.comment contains \"netns=$ns\"" \
+	"$(as_user tshark -r "$work/home/out.pcapng" -Y "udp.dstport==9 && frame.interface_description contains \"netns=$ns \"" \
 		-T fields -e bpfcap.reason_name -e bpfcap.derived 2>/dev/null | sed 's/False$/0/' |
 		sort | uniq -c | awk '{$1=$1; print}')" "3 NO_SOCKET 0"
 # the "bpfcap" profile: its Reason column comes from the plugin
 cols=$(as_user tshark -C bpfcap -r "$work/home/out.pcapng" \
-	-Y "udp.dstport==9 && frame.comment contains \"netns=$ns\"" 2>"$work/profile.err" |
+	-Y "udp.dstport==9 && frame.interface_description contains \"netns=$ns \"" 2>"$work/profile.err" |
 	grep -c 'kfree_skb.*lo.*NO_SOCKET' || true)
 expect_eq "tshark -C bpfcap (installed profile) shows probe, device and reason columns" "$cols" 3
 D2=$("$lib/asuser.sh" --no-wireshark "$work/home" -- tshark -D 2>/dev/null || true)

@@ -83,8 +83,8 @@ ns=$(stat -L -c %i /proc/self/ns/net)
 as_user tshark -i bpf_kfree_skb -a duration:6 -w "$work/home/out.pcapng" \
 	>"$work/tshark.out" 2>"$work/tshark.err" || fail "tshark exited $?: $(cat "$work/tshark.err")"
 wait
-n=$(tshark -r "$work/home/out.pcapng" -Y "udp.dstport==9 && frame.comment contains \"netns=$ns\"" \
-	-T fields -e frame.comment 2>/dev/null | grep -cE '^kfree_skb cpu=[0-9]+ dev=lo\(1\) netns=[0-9]+ reason=NO_SOCKET$' || true)
+n=$(tshark -r "$work/home/out.pcapng" -Y "udp.dstport==9 && frame.interface_description contains \"netns=$ns \"" \
+	-T fields -e frame.comment 2>/dev/null | grep -cE '^kfree_skb cpu=[0-9]+ dev=lo\(1\) reason=NO_SOCKET$' || true)
 expect_eq "tshark -i bpf_kfree_skb captured the 3 drops with their comments" "$n" 3
 # where the kernel dropped them: /proc/kallsyms shows the user zeros, the extcap reads the
 # symbols through the BPF ksym iterator while it holds its capabilities
@@ -118,7 +118,7 @@ as_user tshark -i bpf_kfree_skb -o extcap.bpf_kfree_skb.snaplen:64 \
 	-o extcap.bpf_kfree_skb.proto:ip -o extcap.bpf_kfree_skb.stack:true -a duration:6 \
 	-w "$work/home/opt.pcapng" 2>/dev/null || fail "tshark with -o options failed"
 wait
-line=$(tshark -r "$work/home/opt.pcapng" -Y "frame.comment contains \"netns=$ns\"" \
+line=$(tshark -r "$work/home/opt.pcapng" -Y "frame.interface_description contains \"netns=$ns \"" \
 	-T fields -e frame.encap_type -e frame.cap_len -e frame.len 2>/dev/null | sort -u)
 expect_eq "-o proto:ip and snaplen:64 (raw IP, at most 64 bytes kept of 328)" "$line" "7	50	328"
 # -o stack:true ("Kernel stack of each packet"): the kernel stack of each drop, symbolised for
@@ -144,7 +144,7 @@ as_user tshark -i bpf_kfree_skb -f "udp dst port 9" -a duration:6 -w "$work/home
 	2>/dev/null || fail "tshark -f failed"
 wait
 expect_eq "tshark -f 'udp dst port 9': only the 2 matching drops" \
-	"$(tshark -r "$work/home/f.pcapng" -Y "frame.comment contains \"netns=$ns\"" -T fields \
+	"$(tshark -r "$work/home/f.pcapng" -Y "frame.interface_description contains \"netns=$ns \"" -T fields \
 		-e udp.dstport 2>/dev/null | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')" "9x2 "
 
 # the probe of your choice: bpf_probe with -o extcap.bpf_probe.probespec
@@ -153,7 +153,7 @@ as_user tshark -i bpf_probe -o "extcap.bpf_probe.probespec:tp:net:netif_rx,kfree
 	-a duration:6 -w "$work/home/probe.pcapng" 2>/dev/null || fail "bpf_probe capture failed"
 wait
 for p in netif_rx kfree_skb; do
-	n=$(tshark -r "$work/home/probe.pcapng" -Y "udp.dstport==9 && !icmp && frame.comment contains \"netns=$ns\"" \
+	n=$(tshark -r "$work/home/probe.pcapng" -Y "udp.dstport==9 && !icmp && frame.interface_description contains \"netns=$ns \"" \
 		-T fields -e frame.comment 2>/dev/null | grep -c "^$p " || true)
 	expect_eq "bpf_probe captured at $p" "$n" 1
 done

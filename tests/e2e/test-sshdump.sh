@@ -172,8 +172,9 @@ drops() {
 drops_wait() { wait "$drops_pid" || true; }
 # comments FILE PORT: how many packets to PORT carry bpfcap's comment for this namespace
 comments() {
-	tshark -r "$1" -Y "udp.dstport==$2" -T fields -e frame.comment 2>/dev/null |
-		grep -cE "^kfree_skb cpu=[0-9]+ dev=lo\(1\) netns=${3:-$ns} reason=NO_SOCKET\$" || true
+	tshark -r "$1" -Y "udp.dstport==$2 && frame.interface_description contains \"netns=${3:-$ns} \"" \
+		-T fields -e frame.comment 2>/dev/null |
+		grep -cE "^kfree_skb cpu=[0-9]+ dev=lo\(1\) reason=NO_SOCKET\$" || true
 }
 
 # --- 1. sshdump, the documented remote command

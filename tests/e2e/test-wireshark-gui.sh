@@ -85,7 +85,7 @@ grep -q 'Capturing from BPF kfree_skb' "$work/tmp/title.txt" 2>/dev/null &&
 # the packets Wireshark received: its capture file
 f=$work/tmp/gui.pcapng
 if [ -s "$f" ]; then
-	n=$(tshark -r "$f" -Y "udp.dstport==$PORT && !icmp && frame.comment contains \"netns=$(stat -L -c %i /proc/self/ns/net)\"" -T fields -e frame.comment 2>/dev/null |
+	n=$(tshark -r "$f" -Y "udp.dstport==$PORT && !icmp && frame.interface_description contains \"netns=$(stat -L -c %i /proc/self/ns/net) \"" -T fields -e frame.comment 2>/dev/null |
 		grep -c 'reason=NO_SOCKET' || true)
 	[ "$n" = 3 ] && pass "Wireshark received the 3 UDP drops with their comments" ||
 		fail "Wireshark's capture has $n of the 3 UDP drops"

@@ -14,7 +14,7 @@ ip netns exec peer $SEND tcp fd77::1 9998 2 >/dev/null
 cap_stop
 
 $PCAPNG "$F" check >/dev/null || fail "capture file is not valid pcapng"
-want="kfree_skb cpu=[0-9]+ dev=veth0\\([0-9]+\\) netns=$NS_SELF reason=NO_SOCKET"
+want="kfree_skb cpu=[0-9]+ dev=veth0\\([0-9]+\\) reason=NO_SOCKET	bpfcap .* netns=$NS_SELF .*"
 for spec in "ip.src==10.77.0.2 && udp.dstport==9999|5|UDP/IPv4" \
 	"ipv6.src==fd77::2 && udp.dstport==9999|4|UDP/IPv6" \
 	"ip.src==10.77.0.2 && tcp.dstport==9998 && tcp.flags.syn==1|3|TCP SYN/IPv4" \
@@ -24,7 +24,8 @@ for spec in "ip.src==10.77.0.2 && udp.dstport==9999|5|UDP/IPv4" \
 	n=${rest%%|*}
 	name=${rest#*|}
 	expect_eq "$name: captured exactly once each" "$(count "$F" "$filter")" "$n"
-	bad=$(fields "$F" "$filter" frame.comment | grep -vcE "^$want\$" || true)
+	bad=$(fields "$F" "$filter" frame.comment frame.interface_description |
+		grep -vcE "^$want\$" || true)
 	expect_eq "$name: comment names probe, device, netns and reason" "$bad" 0
 done
 # the metadata is on the wire as the binary option too

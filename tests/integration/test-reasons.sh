@@ -39,10 +39,10 @@ for mode in auto eth ip; do
 		i=$((i + 1))
 	done
 	cap_stop
-	line=$(fields "$F" "ip.dst==$dst && udp.dstport==9" frame.comment frame.encap_type \
-		frame.len ip.len)
+	line=$(fields "$F" "ip.dst==$dst && udp.dstport==9 && frame.interface_description contains \"netns=$NS_SELF \"" \
+		frame.comment frame.encap_type frame.len ip.len)
 	expect_match "--proto $mode: NEIGH_FAILED captured on veth0" "$line" \
-		"dev=veth0\\([0-9]+\\) netns=$NS_SELF reason=NEIGH_FAILED"
+		"dev=veth0\\([0-9]+\\) reason=NEIGH_FAILED"
 	encap=$(printf '%s\n' "$line" | cut -f2 | head -1)
 	flen=$(printf '%s\n' "$line" | cut -f3 | head -1)
 	iplen=$(printf '%s\n' "$line" | cut -f4 | head -1)

@@ -22,8 +22,9 @@ host_check() {
 	expect_eq "UDP/IPv6 to a closed port: 2 drops" "$(count drops.pcapng 'ipv6.src==fd77::2 && udp.dstport==9999')" 2
 	expect_eq "TCP SYN to a closed port: 2 drops" \
 		"$(count drops.pcapng 'ip.src==10.77.0.2 && tcp.dstport==9998 && tcp.flags.syn==1')" 2
-	want="^kfree_skb cpu=[0-9]+ dev=veth0\\([0-9]+\\) netns=$NS_SELF reason=NO_SOCKET\$"
-	bad=$(fields drops.pcapng 'udp.dstport==9999 || tcp.dstport==9998' frame.comment | grep -cvE "$want")
+	want="^kfree_skb cpu=[0-9]+ dev=veth0\\([0-9]+\\) reason=NO_SOCKET	bpfcap .* netns=$NS_SELF .*\$"
+	bad=$(fields drops.pcapng 'udp.dstport==9999 || tcp.dstport==9998' frame.comment \
+		frame.interface_description | grep -cvE "$want")
 	expect_eq "comments name probe, device, netns and reason NO_SOCKET" "$bad" 0
 	# the binary metadata carries this kernel's number for the reason and the name bpfcap gave it
 	expect_eq "metadata of these drops: reason value $KT_NO_SOCKET, named NO_SOCKET" \

@@ -12,9 +12,9 @@ guest_test() {
 host_check() {
 	valid rxtx.pcapng || return
 	expect_eq "netif_receive_skb: the 2 echo requests on veth0" \
-		"$(count rxtx.pcapng "icmp.type==8 && frame.comment matches \"^netif_receive_skb cpu=[0-9]+ dev=veth0\\\\([0-9]+\\\\) netns=$NS_SELF\$\"")" 2
+		"$(count rxtx.pcapng "icmp.type==8 && frame.interface_description contains \"netns=$NS_SELF \" && frame.comment matches \"^netif_receive_skb cpu=[0-9]+ dev=veth0\\\\([0-9]+\\\\)\$\"")" 2
 	expect_eq "net_dev_start_xmit: the 2 echo requests leave veth1 in the peer namespace" \
-		"$(count rxtx.pcapng "icmp.type==8 && frame.comment matches \"^net_dev_start_xmit cpu=[0-9]+ dev=veth1\\\\([0-9]+\\\\) netns=$NS_PEER\$\"")" 2
+		"$(count rxtx.pcapng "icmp.type==8 && frame.interface_description contains \"netns=$NS_PEER \" && frame.comment matches \"^net_dev_start_xmit cpu=[0-9]+ dev=veth1\\\\([0-9]+\\\\)\$\"")" 2
 	expect_eq "net_dev_start_xmit: the 2 echo replies leave veth0" \
 		"$(count rxtx.pcapng "icmp.type==0 && frame.comment matches \"^net_dev_start_xmit cpu=[0-9]+ dev=veth0\"")" 2
 	expect_eq "netif_receive_skb: the 2 echo replies reach veth1" \

@@ -86,10 +86,11 @@ guest_test() {
 host_check() {
 	valid kp.pcapng || return
 	f=$(cat dropfn)
-	want="^$f cpu=[0-9]+ dev=veth0\\([0-9]+\\) netns=$NS_SELF reason=NO_SOCKET\$"
+	want="^$f cpu=[0-9]+ dev=veth0\\([0-9]+\\) reason=NO_SOCKET	bpfcap .* netns=$NS_SELF .*\$"
 	expect_eq "kprobe:$f: the 3 UDP drops" "$(count kp.pcapng 'udp.dstport==9999')" 3
 	expect_eq "kprobe:$f: comment with the reason NO_SOCKET" \
-		"$(fields kp.pcapng 'udp.dstport==9999' frame.comment | grep -cvE "$want")" 0
+		"$(fields kp.pcapng 'udp.dstport==9999' frame.comment frame.interface_description |
+			grep -cvE "$want")" 0
 	expect_eq "kprobe:$f: reason value $KT_NO_SOCKET from this kernel's BTF" \
 		"$(meta kp.pcapng 'udp.dstport==9999' | cut -f1,2 | sort -u | tr '\t' ' ')" \
 		"$KT_NO_SOCKET NO_SOCKET"
