@@ -8,8 +8,9 @@
     pcapng.py FILE lost      packets lost: the ISBs' isb_ifdrop total, or the EPBs' epb_dropcount
                              total where that is larger (a capture whose reader stopped before
                              the ISBs could be written, e.g. dumpcap closing the extcap's FIFO)
-    pcapng.py FILE meta TYPE one line per packet: the string value of bpfcap metadata TLV TYPE
-                             (e.g. 23 stack, 25 location), line breaks as ','; '' if absent
+    pcapng.py FILE meta TYPE one line per packet: the value of bpfcap metadata field TYPE as the
+                             option holds it (e.g. 23 stack, 25 location, 30 tag; integers in
+                             decimal), line breaks as ','; '' if the option leaves it out
     pcapng.py FILE check     structural check: every block length consistent; exit 1 if not
 """
 import struct
@@ -89,12 +90,17 @@ def read(path):
     return ifaces, packets, isbs
 
 
+V1_INT = {1: 4, 3: 1, 4: 4, 5: 4, 7: 4, 8: 4, 9: 4, 10: 4, 11: 4, 14: 4, 15: 2, 16: 1, 17: 2,
+          18: 4, 19: 4, 21: 8, 24: 8, 26: 1, 27: 4, 28: 2, 29: 1, 30: 4}
+
+
 def meta_v1(m, want):
     off = 8
     while off + 4 <= len(m):
         t, n = struct.unpack("<HH", m[off:off + 4])
         if t == want:
-            return m[off + 4:off + 4 + n]
+            v = m[off + 4:off + 4 + n]
+            return int.from_bytes(v, "little") if V1_INT.get(t) == n else v
         off += 4 + ((n + 3) & ~3)
     return b""
 
@@ -137,7 +143,9 @@ def meta_v2(m, want):
             _, off = leb(off)
             off += 1
         else:
-            _, off = leb(off)
+            v, off = leb(off)
+            if t == want:
+                return v
         if t == want:
             return m[start:off]
     return b""
@@ -169,6 +177,8 @@ def main():
         for p in packets:
             m = p["meta"] or b""
             val = meta_v2(m, want) if m[:2] == b"\xbf\x02" else meta_v1(m, want)
+            if isinstance(val, int):
+                val = str(val).encode()
             print(val.decode(errors="replace").replace("\n", ","))
     elif what == "interfaces":
         for i in ifaces:
