@@ -584,7 +584,7 @@ static proto_item *add_value_field(proto_tree *tree, tvbuff_t *tvb, int off, int
         sub = proto_item_add_subtree(it, ett_bpfcap_vlan);
         proto_tree_add_uint(sub, hf_bpfcap_vlan_tpid, tvb, off, len, m->vlan_tpid);
         proto_tree_add_uint(sub, hf_bpfcap_vlan_pcp, tvb, off, len, m->vlan_tci);
-        proto_tree_add_boolean(sub, hf_bpfcap_vlan_dei, tvb, off, len, m->vlan_tci);
+        proto_tree_add_uint(sub, hf_bpfcap_vlan_dei, tvb, off, len, m->vlan_tci);
         proto_tree_add_boolean(sub, hf_bpfcap_vlan_restored, tvb, off, len, m->vlan_flags);
         return it;
     case BPFCAP_META_REASON:

@@ -390,6 +390,30 @@ rows "$home/edited.pcapng" >"$work/rows-edited.txt"
 check "editcap re-written file decodes identically" "editcap re-written file decodes differently:
 $(diff "$work/rows.txt" "$work/rows-edited.txt" | head)" cmp -s "$work/rows.txt" "$work/rows-edited.txt"
 
+# --- every field on every packet after "Export Specified Packets" and mergecap ----------------
+# version 2 keeps the interface's facts (probe, device, netns) in its IDB description: a subset
+# of the packets, and two captures merged, must still decode in full
+tshark_u -r "$cap" -Y 'bpfcap.reason_name == "NO_SOCKET"' -w "$home/exported.pcapng" ||
+    fail "tshark -w of the NO_SOCKET drops failed: $(cat "$work/stderr")"
+rows "$home/exported.pcapng" | cut -f2- >"$work/rows-exported.txt"
+awk -F'\t' '$3 == "NO_SOCKET"' "$work/rows.txt" | cut -f2- >"$work/rows-noskt.txt"
+check "exported packets ($(wc -l <"$work/rows-exported.txt")) decode as in the whole file" \
+    "exported packets decode differently:
+$(diff "$work/rows-noskt.txt" "$work/rows-exported.txt" | head)" \
+    cmp -s "$work/rows-noskt.txt" "$work/rows-exported.txt"
+# a file of bpfcap 0.2 (metadata version 1: every field in each packet, netns= in the comment)
+cp "$top/tests/e2e/data/bpfcap-0.2-kfree_skb.pcapng" "$home/v1.pcapng" && chmod 644 "$home/v1.pcapng"
+as_user mergecap -I none -w "$home/merged.pcapng" "$home/exported.pcapng" "$home/v1.pcapng" ||
+    fail "mergecap failed: $(cat "$work/stderr")"
+v1rows=$(tshark_u -r "$home/v1.pcapng" -T fields -E separator=/t -e bpfcap.version \
+    -e bpfcap.probe -e bpfcap.netns -e bpfcap.reason_name -e bpfcap.location -e bpfcap.ifname | sort -u)
+check "a bpfcap 0.2 file (version 1) decodes: $v1rows" "version 1 file decodes as '$v1rows'" \
+    test "$v1rows" = "$(printf '1\ttp:skb:kfree_skb\t4026531833\tNO_SOCKET\t__udp4_lib_rcv+0x4bc\tlo')"
+n_merged=$(count "$home/merged.pcapng" "bpfcap.probe && bpfcap.netns && bpfcap.ifindex && bpfcap.reason_name")
+n_want=$(( $(wc -l <"$work/rows-exported.txt") + 3 ))
+check "mergecap of a version-2 and a version-1 capture: all $n_merged packets have probe, netns, device, reason" \
+    "merged file: $n_merged of $n_want packets decode in full" [ "$n_merged" = "$n_want" ]
+
 # --- option stripped, comment kept: fields derived from the comment ----------------------------
 pcapng_edit strip "$cap" "$home/stripped.pcapng" || die "stripping option 2989 failed"
 read -r s_epb s_opt s_com < <(pcapng_edit count "$home/stripped.pcapng")
