@@ -45,7 +45,7 @@ const volatile __u64 reason_bits[BPFCAP_REASON_BITS / 64] = {};
 const volatile __u32 reason_sub[BPFCAP_REASON_SUB_MAX] = {};
 /* Ring-buffer wakeup policy: wake the reader when it has neither been woken nor looked by
  * itself for wakeup_idle_ns (so a lone packet is delivered at once: a sleeping reader says 0)
- * or when wakeup_bytes are waiting; otherwise batch. A wakeup is an irq_work self-IPI plus a
+ * or when wakeup_bytes are waiting and an eighth of that period has passed; otherwise batch. A wakeup is an irq_work self-IPI plus a
  * cross-CPU wakeup, expensive in a VM: under load the reader polls and none is sent. */
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u64 wakeup_idle_ns = 1000000;
@@ -270,12 +270,18 @@ static __always_inline __u64 wake_flags(__u64 now)
 {
 	__u32 k = 0;
 	struct bpfcap_wakeup *w = bpf_map_lookup_elem(&wakeup, &k);
+	__s64 since;
 
 	if (!w)
 		return 0;
-	/* signed: a record stamped just before the reader stamped the map is not "idle" */
-	if ((__s64)(now - w->last_ns) >= (__s64)wakeup_idle_ns ||
-	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes) {
+	/* signed: a record stamped just before the reader stamped the map is not "idle". The
+	 * bytes rule waits an eighth of the idle period after the last wakeup or look: a reader
+	 * that is busy elsewhere (blocked writing to a slow FIFO) leaves the ring full, and a
+	 * wakeup per record then costs the sending CPU half its time in self-IPIs. */
+	since = (__s64)(now - w->last_ns);
+	if (since >= (__s64)wakeup_idle_ns ||
+	    (since >= (__s64)(wakeup_idle_ns >> 3) &&
+	     bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)) {
 		w->last_ns = now;
 		return BPF_RB_FORCE_WAKEUP;
 	}
