@@ -494,8 +494,8 @@ static void dissect_meta_option(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
 
 /* A field from its decoded value: at [off, off+len) of tvb (version 2), or with no bytes
  * behind it (derived from the comment, or from the interface, the EPB or a default). */
-static proto_item *add_value_field(proto_tree *tree, tvbuff_t *tvb, int off, int len,
-                                   uint16_t type, const struct bpfcap_meta *m)
+static proto_item *add_value_field(proto_tree *tree, tvbuff_t *tvb, int off, int len, uint16_t type,
+                                   const struct bpfcap_meta *m)
 {
     int hf = *type_hf[type];
     proto_item *it;
@@ -602,8 +602,8 @@ static proto_item *add_value_field(proto_tree *tree, tvbuff_t *tvb, int off, int
         if (m->verdict_kind) {
             proto_item_append_text(it, " (%s)", verdict_name(m->verdict_kind, m->verdict));
             sub = proto_item_add_subtree(it, ett_bpfcap_verdict);
-            proto_item_set_generated(
-                    proto_tree_add_uint(sub, hf_bpfcap_verdict_kind, tvb, off, len, m->verdict_kind));
+            proto_item_set_generated(proto_tree_add_uint(sub, hf_bpfcap_verdict_kind, tvb, off, len,
+                                                         m->verdict_kind));
         }
         return it;
     default:

@@ -721,21 +721,19 @@ int bpfcap_meta_parse_comment(const char *c, size_t len, struct bpfcap_meta *m)
 	return fields ? 0 : -1;
 }
 
-
 /* ---- version 2: presence bitmap + packed fields ---------------------------------------- */
 
 #define BIT(t) ((uint64_t)1 << (t))
 /* fields a clear bit gives back as 0 */
 #define V2_ZERO_DEFAULT                                                                            \
 	(BIT(BPFCAP_META_DATA_LEN) | BIT(BPFCAP_META_TRUNC) | BIT(BPFCAP_META_MARK) |              \
-	 BIT(BPFCAP_META_SKB_IIF) | BIT(BPFCAP_META_QUEUE) | BIT(BPFCAP_META_DIRECTION) |        \
+	 BIT(BPFCAP_META_SKB_IIF) | BIT(BPFCAP_META_QUEUE) | BIT(BPFCAP_META_DIRECTION) |          \
 	 BIT(BPFCAP_META_PKT_TYPE))
-#define V2_MAGIC      BPFCAP_META_V2_MAGIC
-#define V2_HDR_LEN    2	    /* magic byte, version; the bitmap follows */
-#define V2_FLAGS_BIT  0	    /* bitmap bit 0: a flags byte follows the bitmap */
-#define V2_KNOWN_BITS (((BIT(BPFCAP_META_TYPE_MAX) - 1) << 1) | BIT(BPFCAP_META_TYPE_MAX))
-#define V2_NO_SUBSYS(m)                                                                            \
-	(BPFCAP_META_HAS(m, BPFCAP_META_REASON) && ((m)->reason >> 16) == 0)
+#define V2_MAGIC	BPFCAP_META_V2_MAGIC
+#define V2_HDR_LEN	2 /* magic byte, version; the bitmap follows */
+#define V2_FLAGS_BIT	0 /* bitmap bit 0: a flags byte follows the bitmap */
+#define V2_KNOWN_BITS	(((BIT(BPFCAP_META_TYPE_MAX) - 1) << 1) | BIT(BPFCAP_META_TYPE_MAX))
+#define V2_NO_SUBSYS(m) (BPFCAP_META_HAS(m, BPFCAP_META_REASON) && ((m)->reason >> 16) == 0)
 
 static void put_leb(struct enc *e, uint64_t v)
 {
@@ -787,7 +785,9 @@ static void put_sym(struct enc *e, const char *s)
 	if (plus && plus[1] == '0' && plus[2] == 'x' && plus[3] && strlen(plus + 3) <= 8 &&
 	    (plus[3] != '0' || !plus[4])) {
 		for (h = plus + 3; *h; h++) {
-			int v = *h >= '0' && *h <= '9' ? *h - '0' : *h >= 'a' && *h <= 'f' ? *h - 'a' + 10 : -1;
+			int v = *h >= '0' && *h <= '9'	 ? *h - '0'
+				: *h >= 'a' && *h <= 'f' ? *h - 'a' + 10
+							 : -1;
 
 			if (v < 0)
 				break;
@@ -817,7 +817,7 @@ static uint32_t zigzag(int32_t v)
 
 static int32_t unzigzag(uint32_t v)
 {
-	return (int32_t)((v >> 1) ^ (uint32_t)-(int32_t)(v & 1));
+	return (int32_t)((v >> 1) ^ (uint32_t) - (int32_t)(v & 1));
 }
 
 /* Which present fields version 2 writes into the option itself. */

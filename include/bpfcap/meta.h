@@ -45,14 +45,14 @@
 
 /* Private Enterprise Number written in front of the metadata. bpfcap has no IANA PEN of its
  * own yet: this is the "example enterprise" of RFC 5612; the magic guards against clashes. */
-#define BPFCAP_META_PEN	    32473u
-#define BPFCAP_META_OPTION  2989u /* pcapng: custom option, binary, copyable */
-#define BPFCAP_META_MAGIC   "BPFC"
-#define BPFCAP_META_VERSION 1  /* the TLV format */
-#define BPFCAP_META_VERSION2 2 /* the packed format bpfcap writes */
+#define BPFCAP_META_PEN	     32473u
+#define BPFCAP_META_OPTION   2989u /* pcapng: custom option, binary, copyable */
+#define BPFCAP_META_MAGIC    "BPFC"
+#define BPFCAP_META_VERSION  1	   /* the TLV format */
+#define BPFCAP_META_VERSION2 2	   /* the packed format bpfcap writes */
 #define BPFCAP_META_V2_MAGIC 0xBFu /* its first byte ("BPFC" starts version 1) */
-#define BPFCAP_META_HDR_LEN 8
-#define BPFCAP_META_MAX_LEN 4096 /* what the writer ever produces; readers accept up to 65531 */
+#define BPFCAP_META_HDR_LEN  8
+#define BPFCAP_META_MAX_LEN  4096 /* what the writer ever produces; readers accept up to 65531 */
 
 enum bpfcap_meta_type {
 	BPFCAP_META_PROBE_ID = 1,	/* u32: index of the probe in this capture */

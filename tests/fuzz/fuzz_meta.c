@@ -106,12 +106,11 @@ static void check_same(const struct bpfcap_meta *a, const struct bpfcap_meta *b,
 /* Version 2: decode(encode2(m)) has every field of m, plus only what defaults give back. */
 static void check_roundtrip2(const struct bpfcap_meta *m, const char *what)
 {
-	const uint64_t defaults =
-		(1ull << BPFCAP_META_DATA_LEN) | (1ull << BPFCAP_META_TRUNC) |
-		(1ull << BPFCAP_META_MARK) | (1ull << BPFCAP_META_SKB_IIF) |
-		(1ull << BPFCAP_META_QUEUE) | (1ull << BPFCAP_META_DIRECTION) |
-		(1ull << BPFCAP_META_PKT_TYPE) | (1ull << BPFCAP_META_TID) |
-		(1ull << BPFCAP_META_REASON_SUBSYS);
+	const uint64_t defaults = (1ull << BPFCAP_META_DATA_LEN) | (1ull << BPFCAP_META_TRUNC) |
+				  (1ull << BPFCAP_META_MARK) | (1ull << BPFCAP_META_SKB_IIF) |
+				  (1ull << BPFCAP_META_QUEUE) | (1ull << BPFCAP_META_DIRECTION) |
+				  (1ull << BPFCAP_META_PKT_TYPE) | (1ull << BPFCAP_META_TID) |
+				  (1ull << BPFCAP_META_REASON_SUBSYS);
 	uint8_t *exact;
 	int n, n2;
 

@@ -834,11 +834,13 @@ static void test_v2(void)
 	len = bpfcap_meta_encode2(&m, BPFCAP_META_IDB_FIELDS | epb, buf, sizeof(buf));
 	ASSERT_TRUE(len > 0 && len < full - 20, "without interface and EPB fields: shorter");
 	ASSERT_TRUE(!memmem(buf, (size_t)len, "veth-a1", 7), "no device name per packet");
-	ASSERT_EQ(bpfcap_meta_decode_with(buf, (size_t)len, &m, &d), 0, "decode with the outer facts");
+	ASSERT_EQ(bpfcap_meta_decode_with(buf, (size_t)len, &m, &d), 0,
+		  "decode with the outer facts");
 	check_equal(&d, &m, "v2 with outer facts");
 	ASSERT_EQ(d.span[BPFCAP_META_NETNS].len, 0, "netns from outside: no bytes");
 	ASSERT_EQ(bpfcap_meta_decode(buf, (size_t)len, &d), 0, "decode without them");
-	ASSERT_TRUE(!BPFCAP_META_HAS(&d, BPFCAP_META_PROBE) && !BPFCAP_META_HAS(&d, BPFCAP_META_NETNS),
+	ASSERT_TRUE(!BPFCAP_META_HAS(&d, BPFCAP_META_PROBE) &&
+			    !BPFCAP_META_HAS(&d, BPFCAP_META_NETNS),
 		    "without the interface: no probe, no netns");
 	ASSERT_EQ(d.queue, 0, "without the EPB: queue 0");
 
@@ -887,8 +889,12 @@ static void test_v2(void)
 		/* cpu = 5, then a bit this reader does not know (40) */
 		const uint8_t later[] = { 0xbf, 2, 0x90, 0x80, 0x80, 0x80, 0x80, 0x20, 5, 1, 2, 3 };
 		const uint8_t trail[] = { 0xbf, 2, 0x10, 5, 0 };
-		const uint8_t cut[] = { 0xbf, 2, 0x80, 0x80, 0x40, 9, 'p', 'y' }; /* comm of 9, 2 there */
-		const uint8_t big[] = { 0xbf, 2, 0x10, 0xff, 0xff, 0xff, 0xff, 0x7f }; /* cpu > 2^32 */
+		const uint8_t cut[] = {
+			0xbf, 2, 0x80, 0x80, 0x40, 9, 'p', 'y'
+		}; /* comm of 9, 2 there */
+		const uint8_t big[] = {
+			0xbf, 2, 0x10, 0xff, 0xff, 0xff, 0xff, 0x7f
+		}; /* cpu > 2^32 */
 
 		ASSERT_EQ(decode_exact(later, sizeof(later), &d), 0, "a later version's field: ok");
 		ASSERT_EQ(d.cpu, 5, "fields before it decoded");

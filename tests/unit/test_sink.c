@@ -524,7 +524,8 @@ static void test_auto(void)
 		const uint8_t *v = pn_find_opt(&f.epb[0], BPFCAP_META_OPTION, &l);
 
 		/* version 2: what the interface and the EPB say is not repeated per packet */
-		ASSERT_TRUE(v && l > 6 && v[4] == BPFCAP_META_V2_MAGIC && v[5] == BPFCAP_META_VERSION2,
+		ASSERT_TRUE(v && l > 6 && v[4] == BPFCAP_META_V2_MAGIC &&
+				    v[5] == BPFCAP_META_VERSION2,
 			    "EPB1 metadata is version 2");
 		ASSERT_TRUE(v && !memmem(v, l, "kfree_skb", 9) && !memmem(v, l, "eth0", 4),
 			    "EPB1 metadata repeats neither the probe nor the device");
@@ -594,16 +595,15 @@ static void test_auto(void)
 	ASSERT_STR(m.reason_name, "NEIGH_FAILED", "EPB2 reason");
 	ASSERT_EQ(m.direction, BPFCAP_DIR_OUT, "EPB2 direction out");
 	ASSERT_STR(epb_comment(&f.epb[1], buf, sizeof(buf)),
-		   "kfree_skb cpu=1 dev=eth0(2) reason=NEIGH_FAILED",
-		   "EPB2 comment");
+		   "kfree_skb cpu=1 dev=eth0(2) reason=NEIGH_FAILED", "EPB2 comment");
 
 	/* 3: IPv6 from skb->data */
 	ASSERT_EQ(epb_if(&f.epb[2]), 2, "EPB3 on tun0");
 	ASSERT_EQ(epb_caplen(&f.epb[2]), 20 + sizeof(ip6_udp), "EPB3 caplen");
 	ASSERT_EQ(epb_data(&f.epb[2])[0] << 8 | epb_data(&f.epb[2])[1], 0x86dd,
 		  "EPB3 SLL2 protocol IPv6");
-	ASSERT_STR(epb_comment(&f.epb[2], buf, sizeof(buf)),
-		   "kfree_skb cpu=1 dev=tun0(4)", "EPB3 comment, no reason");
+	ASSERT_STR(epb_comment(&f.epb[2], buf, sizeof(buf)), "kfree_skb cpu=1 dev=tun0(4)",
+		   "EPB3 comment, no reason");
 
 	/* 4: same skb at the next probe */
 	ASSERT_EQ(epb_if(&f.epb[3]), 3, "EPB4 on the net_dev_xmit interface");
@@ -611,8 +611,8 @@ static void test_auto(void)
 		  "same skb, same packet id at every probe");
 	ASSERT_EQ(epb_u32(&f.epb[3], 2, 0xffffffff), EPB_FLAG_OUTBOUND,
 		  "net_dev_xmit is outbound (direction hint)");
-	ASSERT_STR(epb_comment(&f.epb[3], buf, sizeof(buf)),
-		   "net_dev_xmit cpu=1 dev=eth0(2)", "EPB4 comment");
+	ASSERT_STR(epb_comment(&f.epb[3], buf, sizeof(buf)), "net_dev_xmit cpu=1 dev=eth0(2)",
+		   "EPB4 comment");
 
 	/* 5: openvswitch */
 	ASSERT_EQ(epb_if(&f.epb[4]), 4, "EPB5 on veth1");
@@ -1023,8 +1023,7 @@ static void test_no_reasons(void)
 	ASSERT_EQ(f.nepb, 1, "one EPB");
 	if (f.nepb == 1) {
 		ASSERT_STR(epb_comment(&f.epb[0], buf, sizeof(buf)),
-			   "kfree_skb cpu=1 dev=eth0(2) reason=3",
-			   "numeric reason in the comment");
+			   "kfree_skb cpu=1 dev=eth0(2) reason=3", "numeric reason in the comment");
 		ASSERT_EQ(epb_meta(&f, &f.epb[0], &m), 0, "metadata");
 		ASSERT_EQ(m.reason, FX_NO_SOCKET, "meta reason value");
 		ASSERT_TRUE(!BPFCAP_META_HAS(&m, BPFCAP_META_REASON_NAME), "no reason name");
