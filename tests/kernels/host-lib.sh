@@ -35,20 +35,15 @@ meta() {
 import struct, sys
 sys.path.insert(0, sys.argv[2])
 import pcapng
-_, pkts, _ = pcapng.read(sys.argv[1])
+ifs, pkts, _ = pcapng.read(sys.argv[1])
 keep = set(int(x) for x in sys.argv[3].split())
 for i, p in enumerate(pkts):
     if i + 1 not in keep:
         continue
-    m, tl = p["meta"] or b"", {}
-    off = 8
-    while off + 4 <= len(m):
-        t, n = struct.unpack("<HH", m[off:off + 4])
-        tl[t] = m[off + 4:off + 4 + n]
-        off += 4 + ((n + 3) & ~3)
-    r = struct.unpack("<I", tl[11])[0] if 11 in tl else ""
-    types = ["?", "tracepoint", "raw_tracepoint", "kprobe", "fentry", "fexit", "xdp", "tc", "prog"]
-    t = tl[3][0] if 3 in tl and tl[3] else 0
+    tl = pcapng.meta_of(ifs[p["if"]], p)  # either metadata version, with the interface's facts
+    r = tl.get(11, "")
+    t = tl.get(3, 0)
+    types = pcapng.PROBE_TYPES
     print("%s\t%s\t%s\t%s" % (r, tl.get(12, b"").decode(), tl.get(2, b"").decode(),
                                types[t] if t < len(types) else t))
 ' "$1" "$KT_TESTLIB" "$(fields "$1" "${2:-frame}" frame.number)"

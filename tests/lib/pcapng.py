@@ -108,9 +108,23 @@ def meta_v1(m, want):
 V2_STR = {2, 6, 12, 13, 20, 23}  # include/bpfcap/meta.h: strings (LEB128 length, bytes)
 
 
-def meta_v2(m, want):
-    """Version 2 (include/bpfcap/meta.h): presence bitmap, packed fields; the string value
-    of field `want` as it is in the option (b"" if the option leaves it out)."""
+PROBE_TYPES = ["?", "tracepoint", "raw_tracepoint", "kprobe", "fentry", "fexit", "xdp", "tc",
+               "prog"]
+
+
+def meta_fields(m):
+    """Every field of a version-1 or version-2 option (include/bpfcap/meta.h) as
+    {type: int or bytes}: what the option itself holds."""
+    out = {}
+    if m[:2] != b"\xbf\x02":
+        off = 8
+        while off + 4 <= len(m):
+            t, n = struct.unpack("<HH", m[off:off + 4])
+            v = m[off + 4:off + 4 + n]
+            out[t] = int.from_bytes(v, "little") if V1_INT.get(t) == n else v
+            off += 4 + ((n + 3) & ~3)
+        return out
+
     def leb(off):
         v, shift = 0, 0
         while True:
@@ -126,7 +140,6 @@ def meta_v2(m, want):
     for t in range(1, 32):
         if not bits >> t & 1:
             continue
-        start = off
         if t in V2_STR or t == 25:
             n, off = leb(off)
             val, off = m[off:off + n], off + n
@@ -134,21 +147,51 @@ def meta_v2(m, want):
                 o, off = leb(off)
                 if o:
                     val += b"+0x%x" % (o - 1)
-            if t == want:
-                return val
         elif t == 22:
-            _, off = leb(off + 1)
+            val, off = leb(off + 1)
+            val = (val >> 1) ^ -(val & 1)
         elif t == 31:
-            _, off = leb(off)
-            _, off = leb(off)
-            off += 1
+            tpid, off = leb(off)
+            tci, off = leb(off)
+            val, off = (tpid, tci, m[off]), off + 1
         else:
-            v, off = leb(off)
-            if t == want:
-                return v
-        if t == want:
-            return m[start:off]
-    return b""
+            val, off = leb(off)
+        out[t] = val
+    return out
+
+
+def meta_of(iface, pkt):
+    """What a reader of the packet sees: the option's fields, completed with the interface's
+    (its description: probe, type, probe_id, dev, netns, devtype) for a version-2 option."""
+    m = pkt["meta"] or b""
+    out = meta_fields(m)
+    if m[:2] != b"\xbf\x02" or not iface["desc"].startswith("bpfcap "):
+        return out
+    for tok in iface["desc"].split(" ")[1:]:
+        k, _, v = tok.partition("=")
+        if k == "filter":
+            break
+        if k == "probe":
+            out.setdefault(2, v.encode())
+        elif k == "type" and v in PROBE_TYPES:
+            out.setdefault(3, PROBE_TYPES.index(v))
+        elif k == "probe_id":
+            out.setdefault(1, int(v))
+        elif k == "netns":
+            out.setdefault(7, int(v))
+        elif k == "devtype":
+            out.setdefault(28, int(v))
+        elif k == "dev" and v.endswith(")") and "(" in v:
+            name, _, idx = v[:-1].rpartition("(")
+            out.setdefault(5, int(idx))
+            if name:
+                out.setdefault(6, name.encode())
+    return out
+
+
+def meta_v2(m, want):
+    """The value of field `want` as a version-2 option holds it (b"" if it leaves it out)."""
+    return meta_fields(m).get(want, b"")
 
 
 def main():
@@ -177,7 +220,7 @@ def main():
         for p in packets:
             m = p["meta"] or b""
             val = meta_v2(m, want) if m[:2] == b"\xbf\x02" else meta_v1(m, want)
-            if isinstance(val, int):
+            if not isinstance(val, bytes):
                 val = str(val).encode()
             print(val.decode(errors="replace").replace("\n", ","))
     elif what == "interfaces":
