@@ -40,7 +40,7 @@ keep = set(int(x) for x in sys.argv[3].split())
 for i, p in enumerate(pkts):
     if i + 1 not in keep:
         continue
-    tl = pcapng.meta_of(ifs[p["if"]], p)  # either metadata version, with the interface's facts
+    tl = pcapng.meta_of(ifs[p["if"]], p)  # either metadata version, with the interface facts
     r = tl.get(11, "")
     t = tl.get(3, 0)
     types = pcapng.PROBE_TYPES

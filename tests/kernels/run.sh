@@ -472,9 +472,14 @@ run_series() {
 		if [ ! -f "$t/skipped" ] && [ -f "$t/rc" ]; then
 			(
 				export KT_SERIES=$s KT_NO_SOCKET=$expect KT_TESTLIB=$TOP/tests/lib
+				cd "$t" || exit 0
+				# a host side that cannot be loaded is a failure, not zero checks
 				# shellcheck disable=SC1090 # guest/$n.sh: each test of the matrix in turn
-				cd "$t" && . "$HERE/host-lib.sh" && . "$HERE/guest/$n.sh" &&
-					if command -v host_check >/dev/null 2>&1; then host_check; fi
+				if ! . "$HERE/host-lib.sh" || ! . "$HERE/guest/$n.sh"; then
+					echo "FAIL: the host checks of $n could not be loaded (see host.log)" >>host-results
+					exit 0
+				fi
+				if command -v host_check >/dev/null 2>&1; then host_check; fi
 			) >"$t/host.log" 2>&1
 		fi
 		r=$(cat "$t/rc" 2>/dev/null || echo none)
