@@ -59,6 +59,7 @@ for case in "udp and dst host 10.77.0.9|10.77.0.9|1" "arp|10.77.0.10|0" "ether h
 		sleep 0.1
 		i=$((i + 1))
 	done
+	sleep 0.3 # the state reads FAILED before the kernel frees the queued packet
 	cap_stop
 	expect_eq "no MAC header, '$expr'" "$(count "$F" "ip.dst==$dst")" "$want"
 done
