@@ -586,6 +586,30 @@ static int parse_u32(const char *s, size_t len, int base, uint32_t *out)
 	return 0;
 }
 
+/* "NAME(IDX)" of a dev= key, into ifindex and ifname (a later dev= replaces both). */
+static int parse_dev(const char *val, size_t vlen, struct bpfcap_meta *m)
+{
+	const char *open = NULL;
+	size_t k;
+	uint32_t u;
+
+	for (k = vlen; k > 0; k--)
+		if (val[k - 1] == '(') {
+			open = val + k - 1;
+			break;
+		}
+	if (!open || val[vlen - 1] != ')' ||
+	    parse_u32(open + 1, (size_t)(val + vlen - 1 - open - 1), 10, &u))
+		return -1;
+	m->ifindex = u;
+	BPFCAP_META_SET(m, BPFCAP_META_IFINDEX);
+	copy_str(m->ifname, sizeof(m->ifname), (const uint8_t *)val, (size_t)(open - val));
+	m->present &= ~((uint64_t)1 << BPFCAP_META_IFNAME);
+	if (m->ifname[0])
+		BPFCAP_META_SET(m, BPFCAP_META_IFNAME);
+	return 0;
+}
+
 /* w is one of the comma-separated words of v[0..n) */
 static int has_word(const char *v, size_t n, const char *w)
 {
@@ -642,24 +666,8 @@ int bpfcap_meta_parse_comment(const char *c, size_t len, struct bpfcap_meta *m)
 				return -1;
 			BPFCAP_META_SET(m, BPFCAP_META_CPU);
 		} else if (KEY("dev")) {
-			const char *open = NULL;
-			size_t k;
-
-			for (k = vlen; k > 0; k--)
-				if (val[k - 1] == '(') {
-					open = val + k - 1;
-					break;
-				}
-			if (!open || vlen < 3 || val[vlen - 1] != ')')
+			if (parse_dev(val, vlen, m))
 				return -1;
-			if (parse_u32(open + 1, (size_t)(val + vlen - 1 - open - 1), 10,
-				      &m->ifindex))
-				return -1;
-			copy_str(m->ifname, sizeof(m->ifname), (const uint8_t *)val,
-				 (size_t)(open - val));
-			BPFCAP_META_SET(m, BPFCAP_META_IFINDEX);
-			if (m->ifname[0])
-				BPFCAP_META_SET(m, BPFCAP_META_IFNAME);
 		} else if (KEY("netns")) {
 			if (parse_u32(val, vlen, 10, &m->netns))
 				return -1;
@@ -1233,24 +1241,7 @@ int bpfcap_meta_parse_idb(const char *c, size_t len, struct bpfcap_meta *m)
 			copy_str(m->probe, sizeof(m->probe), (const uint8_t *)val, vlen);
 			BPFCAP_META_SET(m, BPFCAP_META_PROBE);
 		} else if (KEY("dev")) {
-			const char *open = NULL;
-			size_t k;
-
-			for (k = vlen; k > 0; k--)
-				if (val[k - 1] == '(') {
-					open = val + k - 1;
-					break;
-				}
-			if (!open || val[vlen - 1] != ')' ||
-			    parse_u32(open + 1, (size_t)(val + vlen - 1 - open - 1), 10, &u))
-				continue;
-			m->ifindex = u;
-			BPFCAP_META_SET(m, BPFCAP_META_IFINDEX);
-			copy_str(m->ifname, sizeof(m->ifname), (const uint8_t *)val,
-				 (size_t)(open - val));
-			m->present &= ~((uint64_t)1 << BPFCAP_META_IFNAME); /* a later dev= wins */
-			if (m->ifname[0])
-				BPFCAP_META_SET(m, BPFCAP_META_IFNAME);
+			(void)parse_dev(val, vlen, m); /* a bad one is skipped */
 		} else if (KEY("netns")) {
 			if (parse_u32(val, vlen, 10, &m->netns) == 0)
 				BPFCAP_META_SET(m, BPFCAP_META_NETNS);
